@@ -1,0 +1,1 @@
+"""The `dailypapers` command: thin wrappers over services and queries."""

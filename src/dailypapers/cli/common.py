@@ -1,0 +1,75 @@
+"""What every command shares: the store, one-line errors with exit codes, progress bars."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from dailypapers.config import Config
+from dailypapers.storage import Store, open_store
+from dailypapers.storage.migrate import SchemaOutdated, check_schema
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    """Print one line saying what was wrong and exit with `code`."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_config() -> Config:
+    return Config.from_env()
+
+
+def store_for(config: Config, *, check: bool = True) -> Store:
+    try:
+        store = open_store(config)
+    except Exception as exc:  # a bad DATABASE_URL or unreachable server
+        fail(f"cannot open the store ({config.database_url.split('://')[0]}): {exc}")
+    if check:
+        try:
+            check_schema(store)
+        except SchemaOutdated as exc:
+            fail(str(exc))
+        except Exception as exc:
+            fail(f"cannot reach the store: {exc}")
+    return store
+
+
+@contextmanager
+def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar over bytes when stderr is a terminal; silent otherwise (cron, CI, pipes)."""
+    if not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    columns: list[Any] = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda done: progress.update(task, completed=done)

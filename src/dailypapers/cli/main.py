@@ -1,0 +1,72 @@
+"""The `dailypapers` command line. Each sub-app lives in its own module; this file only assembles them."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from dailypapers.cli import db, imports
+from dailypapers.cli.common import console, fail, load_config, store_for
+from dailypapers.queries.stats import store_stats
+
+app = typer.Typer(
+    help="dailypapers: a self-hosted daily arXiv paper feed with upvotes, hybrid search and email digests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(imports.app, name="import")
+app.command("init")(db.init)
+
+
+@app.command("stats")
+def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
+    """Counts of papers, days, listings, votes and accounts, and the date range covered."""
+    store = store_for(load_config())
+    try:
+        result = store_stats(store)
+    finally:
+        store.dispose()
+    if as_json:
+        print(json.dumps(result.as_dict()))
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in result.as_dict().items():
+        table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
+
+
+@app.command("config")
+def config_cmd() -> None:
+    """Print every setting with its current value (secrets redacted) and what it does."""
+    config = load_config()
+    try:
+        rows = config.redacted()
+    except ValueError as exc:
+        fail(str(exc))
+    table = Table("setting", "value", "what it does")
+    for name, value, help_text in rows:
+        table.add_row(name, value or "(empty)", help_text)
+    console.print(table)
+
+
+@app.command("demo")
+def demo() -> None:
+    """Create the store if needed and load the bundled demo sample (four weeks of real daily papers)."""
+    from dailypapers.demo import load_demo
+
+    db.upgrade_store()
+    store = store_for(load_config())
+    try:
+        papers, daily = load_demo(store)
+    finally:
+        store.dispose()
+    console.print(f"demo arXiv papers: {papers.line()}", highlight=False)
+    console.print(f"demo daily lists: {daily.line()}", highlight=False)
+
+
+def main() -> None:
+    app()

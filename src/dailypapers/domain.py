@@ -1,0 +1,180 @@
+"""Plain records shared by every layer, and the rules about arXiv ids. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# New-style ids: 0704.0001 … 2501.12345 (4 or 5 digits after the dot), optional version.
+_NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?$")
+# Old-style ids: hep-th/9901001, math.AG/0601001.
+_OLD_ID = re.compile(r"^(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
+_URL_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co|hf\.co)/(?:abs|pdf|html|papers)/",
+    re.IGNORECASE,
+)
+_CODE_URL = re.compile(
+    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)/"
+    r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+",
+    re.IGNORECASE,
+)
+
+
+class InvalidArxivId(ValueError):
+    """Raised for text that is neither an arXiv id nor an arXiv/HF paper URL."""
+
+
+@dataclass(frozen=True)
+class ArxivId:
+    id: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return self.id if self.version is None else f"{self.id}v{self.version}"
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Accept `2401.00001`, `2401.00001v2`, `hep-th/9901001`, `arXiv:…` and arxiv.org / HF paper URLs."""
+    raw = (text or "").strip()
+    candidate = _URL_PREFIX.sub("", raw)
+    candidate = re.sub(r"^arxiv:", "", candidate, flags=re.IGNORECASE)
+    candidate = candidate.split("?")[0].split("#")[0].rstrip("/")
+    if candidate.endswith(".pdf"):
+        candidate = candidate[:-4]
+    for pattern in (_NEW_ID, _OLD_ID):
+        match = pattern.match(candidate)
+        if match:
+            version = match.group("v")
+            arxiv_id = match.group("id")
+            if pattern is _NEW_ID and int(arxiv_id[2:4]) not in range(1, 13):
+                break
+            return ArxivId(arxiv_id, int(version) if version else None)
+    shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    raise InvalidArxivId(f"not an arXiv id or URL: {shown!r}")
+
+
+def normalize_space(text: str | None) -> str:
+    """Collapse runs of whitespace (arXiv wraps lines at ~80 columns); keep LaTeX and Unicode exactly."""
+    return " ".join((text or "").split())
+
+
+def find_code_url(*texts: str | None) -> str | None:
+    """First repository link (GitHub, GitLab, HF, …) mentioned in an abstract or comment."""
+    for text in texts:
+        if not text:
+            continue
+        match = _CODE_URL.search(text)
+        if match:
+            return match.group(0).rstrip(".")
+    return None
+
+
+@dataclass
+class PaperRecord:
+    """One paper's metadata as a source reports it, normalised; what the import service stores."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str] = field(default_factory=list)
+    version: int = 1
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    report_no: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    versions: list[tuple[int, datetime | None]] = field(default_factory=list)
+    upvotes: int | None = None  # imported from another site (HF); never mixed with our members' votes
+    num_comments: int | None = None
+    repo_url: str | None = None  # a code link the source states outright (HF's githubRepo)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def code_url(self) -> str | None:
+        return self.repo_url or find_code_url(self.abstract, self.comments)
+
+    def effective_versions(self) -> list[tuple[int, datetime | None]]:
+        """Known versions, or the current one alone when a source (HF) reports no history."""
+        return self.versions or [(self.version, self.published_at)]
+
+    def content_hash(self) -> str:
+        """Stable digest of everything stored, so a re-import can tell unchanged from updated cheaply."""
+        payload = [
+            self.title,
+            self.abstract,
+            self.authors,
+            self.categories,
+            self.version,
+            self.comments,
+            self.journal_ref,
+            self.doi,
+            self.license,
+            self.report_no,
+            _iso(self.published_at),
+            _iso(self.updated_at),
+            [[v, _iso(t)] for v, t in self.effective_versions()],
+            self.upvotes or 0,
+            self.num_comments or 0,
+            self.code_url,
+        ]
+        return hashlib.blake2b(json.dumps(payload, ensure_ascii=False).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class ListingRecord:
+    """A paper put on a day's list, by a member or by an imported curator."""
+
+    day: date
+    paper_id: str
+    submitted_at: datetime | None = None
+    submitter_name: str | None = None
+    submitter_fullname: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    listings_new: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.updated or self.listings_new)
+
+    def line(self) -> str:
+        text = (
+            f"read {self.read}, new {self.new}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected}"
+        )
+        if self.listings_new:
+            text += f", new listings {self.listings_new}"
+        if not self.changed and not self.rejected:
+            text += " — nothing changed"
+        return text
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass
+class ImportItem:
+    """What a bulk or live source yields for one input unit: a paper, a listing of it, or why it was rejected."""
+
+    line: int
+    paper: PaperRecord | None = None
+    listing: ListingRecord | None = None
+    error: str | None = None

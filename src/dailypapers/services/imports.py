@@ -1,0 +1,187 @@
+"""The one way papers and listings enter the store, for bulk files and live sources alike.
+
+Records are merged into what is stored (a source that lacks a field never blanks it; a newer version wins),
+compared by content hash, and written in batches of one transaction each: an interrupted import leaves whole
+batches behind and re-running it finishes the job, touching nothing already stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from dailypapers.domain import ImportItem, ImportSummary, ListingRecord, PaperRecord
+from dailypapers.storage import Store
+from dailypapers.storage import listings as listing_store
+from dailypapers.storage import papers as paper_store
+
+BATCH_SIZE = 2000
+
+_TEXT_FIELDS = ("title", "abstract", "comments", "journal_ref", "doi", "license", "report_no")
+
+
+def import_items(
+    store: Store,
+    items: Iterable[ImportItem],
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Store every paper and listing in `items`; rejected items are counted and their reasons kept."""
+    summary = ImportSummary()
+    iterator = iter(items)
+    while batch := list(islice(iterator, batch_size)):
+        papers: dict[str, PaperRecord] = {}
+        listings: list[ListingRecord] = []
+        for item in batch:
+            if item.error or item.paper is None:
+                summary.rejected += 1
+                summary.errors.append(f"line {item.line}: {item.error or 'no paper'}")
+                continue
+            summary.read += 1
+            earlier = papers.get(item.paper.id)
+            papers[item.paper.id] = merge_records(earlier, item.paper) if earlier else item.paper
+            if item.listing:
+                listings.append(item.listing)
+        with store.write() as conn:
+            _write_papers(conn, list(papers.values()), summary)
+            summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in listings])
+        if on_batch:
+            on_batch(summary)
+    return summary
+
+
+def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary:
+    """Store papers fetched from a live source."""
+    return import_items(store, (ImportItem(line=n, paper=r) for n, r in enumerate(records, 1)))
+
+
+def _write_papers(conn: Any, records: list[PaperRecord], summary: ImportSummary) -> None:
+    now = datetime.now(UTC)
+    ids = [r.id for r in records]
+    stored = paper_store.paper_rows_by_ids(conn, ids)
+    stored_versions = paper_store.versions_by_paper(conn, [i for i in ids if i in stored])
+    inserts, updates = [], []
+    for record in records:
+        row = stored.get(record.id)
+        if row is None:
+            inserts.append(_row(record, now))
+            continue
+        merged = merge_records(_record_from_row(row, stored_versions.get(record.id, [])), record)
+        new_row = _row(merged, now)
+        if new_row["content_hash"] == row["content_hash"]:
+            summary.unchanged += 1
+        else:
+            updates.append(new_row)
+    paper_store.insert_papers(conn, inserts)
+    paper_store.update_papers(conn, updates)
+    summary.new += len(inserts)
+    summary.updated += len(updates)
+    # The same paper twice in one batch (listed on two days) is stored once; count the repeats as unchanged
+    # so that read == new + updated + unchanged always holds.
+    accounted = summary.new + summary.updated + summary.unchanged
+    summary.unchanged += max(0, summary.read - accounted)
+
+
+def merge_records(old: PaperRecord, new: PaperRecord) -> PaperRecord:
+    """Combine what is known of one paper: newer versions win, missing fields never blank stored ones.
+
+    At the same version, a record overrides only if it is strictly more recent (arXiv corrects journal-refs
+    and DOIs without a new version), so re-importing anything, in any order, changes nothing.
+    """
+    newer = new.version > old.version or (
+        new.version == old.version
+        and new.updated_at is not None
+        and (old.updated_at is None or new.updated_at > old.updated_at)
+    )
+    merged = PaperRecord(**{**old.__dict__})
+    for name in (*_TEXT_FIELDS, "repo_url"):
+        incoming = getattr(new, name)
+        if incoming and (newer or not getattr(old, name)):
+            setattr(merged, name, incoming)
+    if new.authors and (newer or not old.authors):
+        merged.authors = list(new.authors)
+    if new.categories and (newer or not old.categories):
+        merged.categories = list(new.categories)
+    merged.version = max(old.version, new.version)
+    versions = dict(old.versions)
+    for number, created in new.versions:
+        versions[number] = created or versions.get(number)
+    merged.versions = sorted(versions.items())
+    merged.published_at = _earliest(old.published_at, new.published_at)
+    merged.updated_at = _latest(old.updated_at, new.updated_at)
+    if new.upvotes is not None:
+        merged.upvotes = max(new.upvotes, old.upvotes or 0)
+    if new.num_comments is not None:
+        merged.num_comments = max(new.num_comments, old.num_comments or 0)
+    return merged
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(x for x in (a, b) if x) if (a or b) else None
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(x for x in (a, b) if x) if (a or b) else None
+
+
+def _row(record: PaperRecord, now: datetime) -> dict[str, Any]:
+    versions = record.effective_versions()
+    return {
+        "id": record.id,
+        "version": record.version,
+        "title": record.title,
+        "abstract": record.abstract,
+        "authors": record.authors,
+        "primary_category": record.primary_category,
+        "categories": record.categories,
+        "comments": record.comments,
+        "journal_ref": record.journal_ref,
+        "doi": record.doi,
+        "license": record.license,
+        "report_no": record.report_no,
+        "code_url": record.code_url,
+        "published_at": record.published_at,
+        "updated_at": record.updated_at,
+        "imported_upvotes": record.upvotes or 0,
+        "num_comments": record.num_comments or 0,
+        "content_hash": record.content_hash(),
+        "ingested_at": now,
+        "_versions": versions,
+    }
+
+
+def _record_from_row(row: dict[str, Any], versions: list[tuple[int, datetime | None]]) -> PaperRecord:
+    code_url = row["code_url"]
+    return PaperRecord(
+        id=row["id"],
+        version=row["version"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=list(row["authors"]),
+        categories=list(row["categories"]),
+        comments=row["comments"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        license=row["license"],
+        report_no=row["report_no"],
+        published_at=row["published_at"],
+        updated_at=row["updated_at"],
+        versions=versions,
+        upvotes=row["imported_upvotes"] or None,
+        num_comments=row["num_comments"] or None,
+        repo_url=code_url,
+    )
+
+
+def _listing_row(listing: ListingRecord) -> dict[str, Any]:
+    return {
+        "day": listing.day,
+        "paper_id": listing.paper_id,
+        "submitted_at": listing.submitted_at or datetime.now(UTC),
+        "submitter_name": listing.submitter_name,
+        "submitter_fullname": listing.submitter_fullname,
+        "hidden": False,
+    }

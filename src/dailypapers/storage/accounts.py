@@ -1,0 +1,82 @@
+"""Accounts (members, curators, admins) and their API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from dailypapers.storage.schema import accounts, api_tokens
+
+
+@dataclass
+class StoredAccount:
+    id: int
+    username: str
+    fullname: str
+    email: str | None
+    password_hash: str | None
+    role: str
+    created_at: datetime
+
+
+def insert_account(
+    conn: Connection,
+    *,
+    username: str,
+    fullname: str,
+    email: str | None,
+    password_hash: str | None,
+    role: str,
+    created_at: datetime,
+) -> int:
+    result = conn.execute(
+        insert(accounts).values(
+            username=username,
+            fullname=fullname,
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            created_at=created_at,
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def account_by_username(conn: Connection, username: str) -> StoredAccount | None:
+    row = conn.execute(select(accounts).where(func.lower(accounts.c.username) == username.lower())).first()
+    return StoredAccount(**row._mapping) if row else None
+
+
+def account_by_id(conn: Connection, account_id: int) -> StoredAccount | None:
+    row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+    return StoredAccount(**row._mapping) if row else None
+
+
+def update_account_role(conn: Connection, account_id: int, role: str) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))
+
+
+def update_password_hash(conn: Connection, account_id: int, password_hash: str) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
+
+
+def count_accounts(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())
+
+
+def insert_api_token(conn: Connection, account_id: int, name: str, token_hash: str, created_at: datetime) -> int:
+    result = conn.execute(
+        insert(api_tokens).values(account_id=account_id, name=name, token_hash=token_hash, created_at=created_at)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def account_by_token_hash(conn: Connection, token_hash: str) -> StoredAccount | None:
+    row = conn.execute(
+        select(accounts).join(api_tokens, api_tokens.c.account_id == accounts.c.id).where(
+            api_tokens.c.token_hash == token_hash
+        )
+    ).first()
+    return StoredAccount(**row._mapping) if row else None

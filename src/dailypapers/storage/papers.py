@@ -1,0 +1,158 @@
+"""Papers, their versions and categories: the SQL behind imports and paper pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+
+from dailypapers.storage.schema import paper_categories, paper_versions, papers, votes
+
+PAPER_COLUMNS = [c.name for c in papers.columns]
+
+
+@dataclass
+class StoredPaper:
+    """A paper as stored, with its members' vote count alongside the imported one."""
+
+    id: str
+    version: int
+    title: str
+    abstract: str
+    authors: list[str]
+    primary_category: str | None
+    categories: list[str]
+    comments: str | None
+    journal_ref: str | None
+    doi: str | None
+    license: str | None
+    report_no: str | None
+    code_url: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    imported_upvotes: int
+    num_comments: int
+    content_hash: str
+    ingested_at: datetime
+    votes: int = 0
+
+    @property
+    def upvotes(self) -> int:
+        """What the site shows: imported upvotes plus our members' votes."""
+        return self.imported_upvotes + self.votes
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+
+def vote_counts_subquery() -> Any:
+    """Members' votes per paper, derived from the votes table so a count can never drift."""
+    return (
+        select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery("vote_counts")
+    )
+
+
+def _stored(row: Any) -> StoredPaper:
+    data = dict(row._mapping)
+    data["votes"] = int(data.pop("n", 0) or 0)
+    return StoredPaper(**data)
+
+
+def paper_rows_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Raw stored rows (as dicts) for merging in the import service."""
+    if not ids:
+        return {}
+    rows = conn.execute(select(papers).where(papers.c.id.in_(list(ids)))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def versions_by_paper(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, datetime | None]]]:
+    result: dict[str, list[tuple[int, datetime | None]]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    query = (
+        select(paper_versions.c.paper_id, paper_versions.c.version, paper_versions.c.created_at)
+        .where(paper_versions.c.paper_id.in_(list(ids)))
+        .order_by(paper_versions.c.paper_id, paper_versions.c.version)
+    )
+    for paper_id, version, created in conn.execute(query):
+        result[paper_id].append((version, created))
+    return result
+
+
+def insert_papers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(papers), rows)
+        _replace_children(conn, rows, deleting=False)
+
+
+def update_papers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt = (
+        update(papers)
+        .where(papers.c.id == bindparam("_id"))
+        .values({c: bindparam(c) for c in PAPER_COLUMNS if c not in ("id", "ingested_at")})
+    )
+    conn.execute(stmt, [{**row, "_id": row["id"]} for row in rows])
+    _replace_children(conn, rows, deleting=True)
+
+
+def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bool) -> None:
+    ids = [row["id"] for row in rows]
+    if deleting:
+        conn.execute(delete(paper_versions).where(paper_versions.c.paper_id.in_(ids)))
+        conn.execute(delete(paper_categories).where(paper_categories.c.paper_id.in_(ids)))
+    version_rows = [
+        {"paper_id": row["id"], "version": v, "created_at": created}
+        for row in rows
+        for v, created in row["_versions"]
+    ]
+    category_rows = [
+        {"paper_id": row["id"], "category": cat} for row in rows for cat in dict.fromkeys(row["categories"])
+    ]
+    if version_rows:
+        conn.execute(insert(paper_versions), version_rows)
+    if category_rows:
+        conn.execute(insert(paper_categories), category_rows)
+
+
+def _with_votes() -> Any:
+    counts = vote_counts_subquery()
+    return (
+        select(papers, func.coalesce(counts.c.n, 0).label("n"))
+        .select_from(papers.outerjoin(counts, counts.c.paper_id == papers.c.id))
+    )
+
+
+def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:
+    row = conn.execute(_with_votes().where(papers.c.id == paper_id)).first()
+    return _stored(row) if row else None
+
+
+def papers_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredPaper]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    return {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
+
+
+def paper_versions_of(conn: Connection, paper_id: str) -> list[tuple[int, datetime | None]]:
+    return versions_by_paper(conn, [paper_id])[paper_id]
+
+
+def count_papers(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(papers)).scalar_one())
+
+
+def published_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    row = conn.execute(select(func.min(papers.c.published_at), func.max(papers.c.published_at))).one()
+    return row[0], row[1]

@@ -1,0 +1,205 @@
+"""The tables, as SQLAlchemy Core metadata. Migrations create them; storage modules query them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite has no time zones, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        return dialect.type_descriptor(DateTime(timezone=dialect.name != "sqlite"))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("id", String(64), primary_key=True),  # arXiv id without version
+    Column("version", Integer, nullable=False, default=1),
+    Column("title", Text, nullable=False),
+    Column("abstract", Text, nullable=False, default=""),
+    Column("authors", JSON, nullable=False),  # ordered list of names
+    Column("primary_category", String(32)),
+    Column("categories", JSON, nullable=False),  # ordered list, primary first
+    Column("comments", Text),
+    Column("journal_ref", Text),
+    Column("doi", Text),
+    Column("license", Text),
+    Column("report_no", Text),
+    Column("code_url", Text),
+    Column("published_at", UTCDateTime),
+    Column("updated_at", UTCDateTime),
+    Column("imported_upvotes", Integer, nullable=False, default=0),  # from HF; apart from members' votes
+    Column("num_comments", Integer, nullable=False, default=0),
+    Column("content_hash", String(32), nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Index("ix_papers_published_at", "published_at"),
+)
+
+paper_versions = Table(
+    "paper_versions",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("created_at", UTCDateTime),
+)
+
+paper_categories = Table(
+    "paper_categories",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Index("ix_paper_categories_category", "category", "paper_id"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("fullname", String(200), nullable=False, default=""),
+    Column("email", String(320)),
+    Column("password_hash", Text),
+    Column("role", String(16), nullable=False, default="member"),  # member | curator | admin
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(100), nullable=False, default=""),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("submitter_name", String(100)),  # imported curators have a name but no account here
+    Column("submitter_fullname", String(200)),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("comment", Text),
+    Column("hidden", Boolean, nullable=False, default=False),
+    UniqueConstraint("day", "paper_id"),
+    Index("ix_listings_paper_id", "paper_id"),
+    Index("ix_listings_account_id", "account_id"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_votes_paper_id", "paper_id"),
+)
+
+harvest_state = Table(
+    "harvest_state",
+    metadata,
+    Column("source", String(100), primary_key=True),  # e.g. "oai:cs"
+    Column("cursor", Text),  # resumption token or other resume point of an unfinished run
+    Column("last_datestamp", String(32)),  # newest datestamp fully harvested
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), index=True),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|active|unsubscribed|bounced
+    Column("frequency", String(8), nullable=False, default="daily"),  # daily | weekly
+    Column("weekday", Integer, nullable=False, default=0),  # 0 = Monday, for weekly
+    Column("top_n", Integer, nullable=False, default=10),
+    Column("include_trending", Boolean, nullable=False, default=True),
+    Column("include_searches", Boolean, nullable=False, default=True),
+    Column("include_picks", Boolean, nullable=False, default=False),
+    Column("categories", JSON, nullable=False),  # empty list = all
+    Column("min_upvotes", Integer, nullable=False, default=0),
+    Column("token", String(64), nullable=False, unique=True),  # random id used in signed links
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("unsubscribed_at", UTCDateTime),
+    Column("bounce_reason", Text),
+)
+
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("subscription_id", "query"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("period", String(32), nullable=False),  # e.g. "2026-11-26" or "2026-W48"
+    Column("kind", String(16), nullable=False, default="digest"),  # digest | confirm
+    Column("status", String(16), nullable=False, default="pending"),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("message_id", String(255)),
+    Column("error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("subscription_id", "kind", "period"),
+)

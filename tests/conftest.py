@@ -1,0 +1,65 @@
+"""Real stores for every test: each test that takes `store` runs on SQLite and on PostgreSQL.
+
+Set DAILYPAPERS_TEST_ENGINES=sqlite (or postgresql) to run on one engine only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dailypapers.config import Config
+from dailypapers.storage import Store, open_store
+from dailypapers.testing.stores import PostgresFactory, SQLiteFactory
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ENGINES = [e.strip() for e in os.environ.get("DAILYPAPERS_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sqlite_factory(tmp_path_factory: pytest.TempPathFactory) -> SQLiteFactory:
+    return SQLiteFactory(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresFactory]:
+    factory = PostgresFactory(tmp_path_factory.mktemp("pgdata"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(params=ENGINES)
+def config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
+    """Settings for a fresh, migrated store on each engine, with the data directory in tmp_path."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_factory").config(tmp_path / "home")
+        return
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    cfg = factory.config(tmp_path / "home")
+    yield cfg
+    factory.drop(cfg)
+
+
+@pytest.fixture
+def store(config: Config) -> Iterator[Store]:
+    store = open_store(config)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def cli_env(config: Config, monkeypatch: pytest.MonkeyPatch) -> Config:
+    """Point the CLI (which reads the environment) at the test's store."""
+    for name, value in config.values.items():
+        monkeypatch.setenv(name, value)
+    return config
