@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from pathlib import Path
@@ -75,10 +76,8 @@ def test_interrupted_import_keeps_whole_batches_and_rerun_finishes(store: Store,
                 raise KeyboardInterrupt
             yield item
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         import_items(store, interrupted(), batch_size=50)  # type: ignore[arg-type]
-    except KeyboardInterrupt:
-        pass
     assert store_stats(store).papers == 100  # two whole batches, the third rolled back
     summary = import_items(store, read_kaggle(LineSource(kaggle_sample(shared))), batch_size=50)
     assert (summary.new, summary.unchanged) == (100, 100)

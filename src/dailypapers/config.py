@@ -41,15 +41,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DAILYPAPERS_SITE_URL", "http://127.0.0.1:8000", "Public base URL, used for links in feeds and email."),
     Setting("DAILYPAPERS_SITE_NAME", "dailypapers", "Name shown in page titles, feeds and emails."),
-    Setting(
-        "DAILYPAPERS_ARXIV_API_URL", "https://export.arxiv.org/api/query", "arXiv API endpoint (Atom search)."
-    ),
+    Setting("DAILYPAPERS_ARXIV_API_URL", "https://export.arxiv.org/api/query", "arXiv API endpoint (Atom search)."),
     Setting("DAILYPAPERS_ARXIV_OAI_URL", "https://export.arxiv.org/oai2", "arXiv OAI-PMH endpoint."),
-    Setting("DAILYPAPERS_ARXIV_LISTING_URL", "https://rss.arxiv.org/atom", "Base URL of arXiv's per-category feeds."),
-    Setting("DAILYPAPERS_HF_ENDPOINT", "https://huggingface.co", "Hugging Face-compatible papers API to pull from."),
-    Setting("DAILYPAPERS_CATEGORIES", "cs.LG,cs.CL,cs.CV,cs.AI", "Comma-separated arXiv categories to harvest daily."),
+    Setting(
+        "DAILYPAPERS_ARXIV_LISTING_URL",
+        "https://rss.arxiv.org/atom",
+        "Base URL of arXiv's per-category feeds.",
+    ),
+    Setting(
+        "DAILYPAPERS_HF_ENDPOINT",
+        "https://huggingface.co",
+        "Hugging Face-compatible papers API to pull from.",
+    ),
+    Setting(
+        "DAILYPAPERS_CATEGORIES",
+        "cs.LG,cs.CL,cs.CV,cs.AI",
+        "Comma-separated arXiv categories to harvest daily.",
+    ),
     Setting("DAILYPAPERS_OAI_SET", "cs", "OAI-PMH set harvested by `dailypapers ingest oai`."),
-    Setting("DAILYPAPERS_HTTP_DELAY", "3.0", "Seconds between requests to arXiv (its terms ask for 3).", kind=float),
+    Setting(
+        "DAILYPAPERS_HTTP_DELAY",
+        "3.0",
+        "Seconds between requests to arXiv (its terms ask for 3).",
+        kind=float,
+    ),
     Setting("DAILYPAPERS_HTTP_RETRIES", "4", "Tries per HTTP request before giving up.", kind=int),
     Setting("DAILYPAPERS_HTTP_TIMEOUT", "30", "Seconds before an HTTP request times out.", kind=float),
     Setting(
@@ -151,6 +166,16 @@ class Config:
                 value = _redact(value)
             rows.append((s.name, value, s.help))
         return rows
+
+
+def settings_markdown() -> str:
+    """The settings table for docs/configuration.md (a test checks the doc holds exactly this)."""
+    lines = ["| setting | default | what it does |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = "(empty)" if not s.default else f"`{s.default}`"
+        help_text = s.help.replace("|", "\\|")
+        lines.append(f"| `{s.name}` | {default} | {help_text} |")
+    return "\n".join(lines) + "\n"
 
 
 def _redact(value: str) -> str:

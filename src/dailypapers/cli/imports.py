@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, byte_progress, console, err_console, fail, load_config, store_for
+from dailypapers.cli.common import (
+    EXIT_INTERRUPTED,
+    byte_progress,
+    console,
+    err_console,
+    fail,
+    load_config,
+    store_for,
+)
 from dailypapers.domain import ImportItem, ImportSummary
 from dailypapers.ingest.files import LineSource
 from dailypapers.ingest.hf_daily import read_hf_daily

@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from dailypapers.cli import db, imports
-from dailypapers.cli.common import console, fail, load_config, store_for
+from dailypapers.cli.common import console, load_config, store_for
+from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
 
 app = typer.Typer(
@@ -40,17 +41,20 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON for scr
 
 
 @app.command("config")
-def config_cmd() -> None:
+def config_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the settings table of docs/configuration.md."),
+) -> None:
     """Print every setting with its current value (secrets redacted) and what it does."""
-    config = load_config()
-    try:
-        rows = config.redacted()
-    except ValueError as exc:
-        fail(str(exc))
-    table = Table("setting", "value", "what it does")
+    if markdown:
+        print(settings_markdown(), end="")
+        return
+    rows = load_config().redacted()
+    if as_json:
+        print(json.dumps({name: value for name, value, _ in rows}))
+        return
     for name, value, help_text in rows:
-        table.add_row(name, value or "(empty)", help_text)
-    console.print(table)
+        print(f"# {help_text}\n{name}={value}")
 
 
 @app.command("demo")

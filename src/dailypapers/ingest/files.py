@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 
 class LineSource:
@@ -51,6 +51,6 @@ class LineSource:
             self._raw = raw
             gz = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
-            binary: IO[bytes] = gzip.GzipFile(fileobj=raw) if gz else raw
+            binary = cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if gz else raw
             # Undecodable bytes become U+FFFD so one bad line is rejected by the parser, not the whole file.
             yield io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -38,7 +39,7 @@ def author_names(obj: dict[str, Any]) -> list[str]:
         for part in parsed:
             if not isinstance(part, list) or not part:
                 continue
-            last, first, suffix = (list(part) + ["", "", ""])[:3]
+            last, first, suffix = [*list(part), "", "", ""][:3]
             names.append(normalize_space(" ".join(p for p in (first, last, suffix) if p)))
         if names:
             return names
@@ -68,12 +69,8 @@ def record_from_kaggle(obj: dict[str, Any]) -> PaperRecord:
     update_date = obj.get("update_date")
     updated = versions[-1][1]
     if update_date:
-        try:
-            updated = max(
-                filter(None, [updated, datetime.fromisoformat(str(update_date)).replace(tzinfo=UTC)])
-            )
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            updated = max(filter(None, [updated, datetime.fromisoformat(str(update_date)).replace(tzinfo=UTC)]))
     return PaperRecord(
         id=arxiv.id,
         version=versions[-1][0],

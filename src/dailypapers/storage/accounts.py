@@ -75,8 +75,8 @@ def insert_api_token(conn: Connection, account_id: int, name: str, token_hash: s
 
 def account_by_token_hash(conn: Connection, token_hash: str) -> StoredAccount | None:
     row = conn.execute(
-        select(accounts).join(api_tokens, api_tokens.c.account_id == accounts.c.id).where(
-            api_tokens.c.token_hash == token_hash
-        )
+        select(accounts)
+        .join(api_tokens, api_tokens.c.account_id == accounts.c.id)
+        .where(api_tokens.c.token_hash == token_hash)
     ).first()
     return StoredAccount(**row._mapping) if row else None

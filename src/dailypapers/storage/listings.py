@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, func, select, tuple_, update
 
 from dailypapers.storage.schema import accounts, listings
 
@@ -52,9 +52,7 @@ def insert_listings(conn: Connection, rows: list[dict[str, Any]]) -> int:
 
 
 def listing_for(conn: Connection, day: date, paper_id: str) -> StoredListing | None:
-    row = conn.execute(
-        select(listings).where(and_(listings.c.day == day, listings.c.paper_id == paper_id))
-    ).first()
+    row = conn.execute(select(listings).where(and_(listings.c.day == day, listings.c.paper_id == paper_id))).first()
     return StoredListing(**row._mapping) if row else None
 
 

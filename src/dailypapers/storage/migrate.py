@@ -51,6 +51,4 @@ def check_schema(store: Store) -> None:
     current, head = current_revision(store), head_revision()
     if current != head:
         where = "an empty store" if current is None else f"schema revision {current}"
-        raise SchemaOutdated(
-            f"{where} needs migrating to {head}: run `dailypapers db upgrade` (or `dailypapers init`)"
-        )
+        raise SchemaOutdated(f"{where} needs migrating to {head}: run `dailypapers db upgrade` (or `dailypapers init`)")

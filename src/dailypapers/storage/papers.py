@@ -55,9 +55,7 @@ class StoredPaper:
 
 def vote_counts_subquery() -> Any:
     """Members' votes per paper, derived from the votes table so a count can never drift."""
-    return (
-        select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery("vote_counts")
-    )
+    return select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery("vote_counts")
 
 
 def _stored(row: Any) -> StoredPaper:
@@ -112,9 +110,7 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
         conn.execute(delete(paper_versions).where(paper_versions.c.paper_id.in_(ids)))
         conn.execute(delete(paper_categories).where(paper_categories.c.paper_id.in_(ids)))
     version_rows = [
-        {"paper_id": row["id"], "version": v, "created_at": created}
-        for row in rows
-        for v, created in row["_versions"]
+        {"paper_id": row["id"], "version": v, "created_at": created} for row in rows for v, created in row["_versions"]
     ]
     category_rows = [
         {"paper_id": row["id"], "category": cat} for row in rows for cat in dict.fromkeys(row["categories"])
@@ -127,9 +123,8 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
 
 def _with_votes() -> Any:
     counts = vote_counts_subquery()
-    return (
-        select(papers, func.coalesce(counts.c.n, 0).label("n"))
-        .select_from(papers.outerjoin(counts, counts.c.paper_id == papers.c.id))
+    return select(papers, func.coalesce(counts.c.n, 0).label("n")).select_from(
+        papers.outerjoin(counts, counts.c.paper_id == papers.c.id)
     )
 
 

@@ -1,0 +1,1 @@
+"""dailypapers package."""
