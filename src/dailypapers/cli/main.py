@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli import db, imports
+from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, store_for
 from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
@@ -20,7 +20,15 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
+app.add_typer(ingest.app, name="ingest")
+app.command("daily")(ingest.daily)
 app.command("init")(db.init)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="user")
+app.add_typer(subscribers.app, name="subscribers")
+app.add_typer(digest.app, name="digest")
+app.command("index")(search.index)
+app.command("search")(search.search)
 
 
 @app.command("stats")

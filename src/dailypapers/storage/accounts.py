@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from dailypapers.storage.schema import accounts, api_tokens
 
@@ -80,3 +80,25 @@ def account_by_token_hash(conn: Connection, token_hash: str) -> StoredAccount | 
         .where(api_tokens.c.token_hash == token_hash)
     ).first()
     return StoredAccount(**row._mapping) if row else None
+
+
+@dataclass
+class StoredToken:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def api_tokens_of(conn: Connection, account_id: int) -> list[StoredToken]:
+    query = (
+        select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at, api_tokens.c.last_used_at)
+        .where(api_tokens.c.account_id == account_id)
+        .order_by(api_tokens.c.created_at.desc(), api_tokens.c.id.desc())
+    )
+    return [StoredToken(**row._mapping) for row in conn.execute(query)]
+
+
+def delete_api_token(conn: Connection, account_id: int, token_id: int) -> bool:
+    result = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.account_id == account_id))
+    return bool(result.rowcount)

@@ -75,3 +75,40 @@ def listing_day_stats(conn: Connection) -> tuple[int, date | None, date | None]:
 def submitter_label() -> Any:
     """SQL expression naming who submitted a listing: the member's username, else the imported name."""
     return func.coalesce(accounts.c.username, listings.c.submitter_name)
+
+
+def insert_listing(
+    conn: Connection,
+    *,
+    day: date,
+    paper_id: str,
+    account_id: int | None,
+    submitted_at: datetime,
+    comment: str | None,
+) -> int | None:
+    """Put a member's submission on a day's list; None when the paper is already there (even if by a racer)."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    stmt = (
+        dialect_insert(listings)
+        .values(
+            day=day,
+            paper_id=paper_id,
+            account_id=account_id,
+            submitted_at=submitted_at,
+            comment=comment,
+            hidden=False,
+        )
+        .on_conflict_do_nothing(index_elements=["day", "paper_id"])
+        .returning(listings.c.id)
+    )
+    row = conn.execute(stmt).first()
+    return int(row[0]) if row else None
+
+
+def listing_by_id(conn: Connection, listing_id: int) -> StoredListing | None:
+    row = conn.execute(select(listings).where(listings.c.id == listing_id)).first()
+    return StoredListing(**row._mapping) if row else None

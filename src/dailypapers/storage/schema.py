@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -136,6 +137,7 @@ listings = Table(
     UniqueConstraint("day", "paper_id"),
     Index("ix_listings_paper_id", "paper_id"),
     Index("ix_listings_account_id", "account_id"),
+    Index("ix_listings_submitted_at", "submitted_at"),  # migration 0004
 )
 
 votes = Table(
@@ -202,4 +204,55 @@ deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     UniqueConstraint("subscription_id", "kind", "period"),
+)
+
+
+class EmbeddingVector(TypeDecorator[Any]):
+    """A float32 numpy vector: raw bytes on SQLite (the ANN index lives in a usearch file), pgvector on PostgreSQL."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        import numpy as np
+
+        vector = np.asarray(value, dtype=np.float32)
+        return vector.tobytes() if dialect.name == "sqlite" else vector
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        import numpy as np
+
+        if value is None:
+            return None
+        if isinstance(value, bytes | memoryview):
+            return np.frombuffer(bytes(value), dtype=np.float32)
+        return np.asarray(value, dtype=np.float32)
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from pgvector.sqlalchemy import Vector
+
+            return dialect.type_descriptor(Vector(384))
+        return dialect.type_descriptor(LargeBinary())
+
+
+# SQLite only: a stable integer id per paper for the FTS5 index and the usearch file (created by migration 0002).
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(64), nullable=False, unique=True),
+    info={"dialects": ["sqlite"]},
+)
+
+paper_embeddings = Table(
+    "paper_embeddings",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("text_hash", String(32), nullable=False),  # digest of the embedded text: re-embed only when it changes
+    Column("content_hash", String(32), nullable=False),  # papers.content_hash when last checked
+    Column("seq", BigInteger, nullable=False),  # batch number, so the vector index can catch up incrementally
+    Column("vector", EmbeddingVector, nullable=False),
+    Index("ix_paper_embeddings_seq", "seq"),
 )

@@ -36,3 +36,11 @@ def vote_count_of_paper(conn: Connection, paper_id: str) -> int:
 
 def count_votes(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(votes)).scalar_one())
+
+
+def voted_paper_ids(conn: Connection, account_id: int, paper_ids: list[str]) -> set[str]:
+    """Which of these papers the account has upvoted (one query for a whole feed page)."""
+    if not paper_ids:
+        return set()
+    query = select(votes.c.paper_id).where(and_(votes.c.account_id == account_id, votes.c.paper_id.in_(paper_ids)))
+    return {row[0] for row in conn.execute(query)}

@@ -1,0 +1,154 @@
+"""Hybrid search latency (p50/p95, query embedding included) through `search_papers` on a large store.
+
+    python bench/search_latency.py --home /tmp/dpsearch [--database-url postgresql+psycopg://…] [--million]
+
+The store should hold the real corpus (`dailypapers import kaggle …` and `import hf-daily …`). Papers without an
+embedding get a SYNTHETIC one (seeded random unit vector) first when --synthetic is given: embedding 80k papers
+takes hours on this 2-core machine, and latency depends on the index size, not on what the vectors mean. The text
+side (FTS5 / tsvector) and the query embedding are real. --million adds an in-memory usearch index of 1,000,000
+synthetic vectors and times the nearest-neighbour step alone, the only step whose cost grows with the vector count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dailypapers.config import Config
+from dailypapers.search.embed import get_embedder, model_name
+from dailypapers.search.service import SearchRequest, search_papers
+from dailypapers.search.vectors import new_index, sync_vector_file
+from dailypapers.storage import Store, open_store
+from dailypapers.storage.embeddings import next_seq, papers_to_embed, save_embeddings
+from short_queries import short_query
+
+
+def fill_synthetic(store: Store, config: Config, dims: int = 384) -> int:
+    rng = np.random.default_rng(7)
+    model, after, filled = model_name(config), "", 0
+    while True:
+        with store.read() as conn:
+            rows = papers_to_embed(conn, model, after, 5000)
+        if not rows:
+            break
+        after = rows[-1]["id"]
+        vectors = rng.standard_normal((len(rows), dims)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        with store.write() as conn:
+            seq = next_seq(conn)
+            save_embeddings(
+                conn,
+                [
+                    {
+                        "paper_id": r["id"],
+                        "model": model,
+                        "text_hash": "synthetic",
+                        "content_hash": r["content_hash"],
+                        "seq": seq,
+                        "vector": v,
+                    }
+                    for r, v in zip(rows, vectors, strict=True)
+                ],
+            )
+        filled += len(rows)
+    if store.is_sqlite:
+        sync_vector_file(store, config, model, dims)
+    return filled
+
+
+def workload(store: Store, n: int) -> list[str]:
+    """Short queries made from random stored titles (the short-query recipe), seeded."""
+    from sqlalchemy import select
+
+    from dailypapers.storage.schema import papers
+
+    with store.read() as conn:
+        titles = [row[0] for row in conn.execute(select(papers.c.title).order_by(papers.c.id))]
+    rng = random.Random(11)
+    queries: list[str] = []
+    while len(queries) < n:
+        q = short_query(rng.choice(titles), rng)
+        if q:
+            queries.append(q)
+    return queries
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"p50 {statistics.median(ordered):6.1f} ms  p95 {p95:6.1f} ms  (n={len(ordered)})"
+
+
+def timed(store: Store, config: Config, queries: list[str], **kwargs: object) -> list[float]:
+    out = []
+    for q in queries:
+        started = time.perf_counter()
+        search_papers(store, config, SearchRequest(q=q, **kwargs))  # type: ignore[arg-type]
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--home", type=Path, default=Path("/tmp/dpsearch"))
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--synthetic", action="store_true", help="give unembedded papers synthetic vectors first")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--million", action="store_true")
+    args = parser.parse_args()
+    config = Config.from_env({}, DAILYPAPERS_HOME=str(args.home), DATABASE_URL=args.database_url)
+    store = open_store(config)
+    if args.synthetic:
+        print(f"synthetic vectors added: {fill_synthetic(store, config)}", flush=True)
+    from dailypapers.storage.papers import count_papers
+
+    with store.read() as conn:
+        total = count_papers(conn)
+    queries = workload(store, args.queries)
+    embedder = get_embedder(config)
+    timed(store, config, queries[:10])  # warm up: model load, page cache, index mmap
+    print(f"{store.dialect}, {total} papers")
+    started = [time.perf_counter()]
+    embed_ms = []
+    for q in queries:
+        started[0] = time.perf_counter()
+        embedder.encode([q])
+        embed_ms.append((time.perf_counter() - started[0]) * 1000)
+    print(f"  query embedding only     {percentiles(embed_ms)}")
+    print(f"  text only                {percentiles(timed(store, config, queries, mode='text'))}")
+    print(f"  hybrid                   {percentiles(timed(store, config, queries))}")
+    print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}")
+    if args.million:
+        million(embedder, queries)
+
+
+def million(embedder: object, queries: list[str]) -> None:
+    rng = np.random.default_rng(3)
+    index = new_index(384)
+    started = time.perf_counter()
+    for start in range(0, 1_000_000, 100_000):
+        block = rng.standard_normal((100_000, 384)).astype(np.float32)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        index.add(np.arange(start, start + 100_000, dtype=np.uint64), block)
+    print(
+        f"1M synthetic vectors indexed in {time.perf_counter() - started:.0f} s; memory {index.memory_usage >> 20} MB"
+    )
+    vectors = embedder.encode(queries)  # type: ignore[attr-defined]
+    ms = []
+    for v in vectors:
+        t = time.perf_counter()
+        index.search(v, 400)
+        ms.append((time.perf_counter() - t) * 1000)
+    print(f"  ANN top-400 at 1M        {percentiles(ms)}")
+
+
+if __name__ == "__main__":
+    main()

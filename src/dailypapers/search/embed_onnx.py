@@ -1,0 +1,111 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime with int8 weights: the fast CPU path for indexing and query embedding.
+
+The model is exported from the sentence-transformers checkpoint and quantised once, then cached under
+$DAILYPAPERS_HOME/models. Texts are tokenised with the model's own fast tokenizer, sorted by length and padded
+per batch only to the longest text in it, which saves most of the work on short titles and queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+
+def _fingerprint(path: Path) -> str:
+    weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
+    stamp = [(w.name, w.stat().st_size) for w in weights]
+    return hashlib.blake2b(json.dumps([str(path.resolve()), stamp]).encode(), digest_size=6).hexdigest()
+
+
+def export_int8(model_dir: Path, target: Path) -> None:
+    """Export the transformer to ONNX (fp32) and quantise its weights to int8 (dynamic quantisation)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    # Eager attention traces to plain ops that honour the padding mask for any batch shape.
+    bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
+
+    class Encoder(torch.nn.Module):
+        # Fixed positional inputs and a single output: transformers' forward takes many optional keywords.
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor) -> torch.Tensor:
+            return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+
+    model = Encoder().eval()
+    sample = torch.ones((2, 8), dtype=torch.long)
+    mask = sample.clone()
+    mask[1, 5:] = 0  # trace with padding so the mask path is recorded
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        axes = {0: "batch", 1: "tokens"}
+        torch.onnx.export(
+            model,
+            (sample, mask, torch.zeros_like(sample)),
+            str(fp32),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+        quantised = Path(tmp) / "model-int8.onnx"
+        quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(quantised, target)  # atomic: a concurrent process sees the whole file or none
+
+
+class OnnxEmbedder:
+    def __init__(self, path: str, name: str, cache_dir: Path, max_length: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(path)
+        config_file = model_dir / "sentence_bert_config.json"
+        configured = json.loads(config_file.read_text()).get("max_seq_length", 256) if config_file.exists() else 256
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_length or int(configured))
+        onnx_file = cache_dir / f"{model_dir.name}-{_fingerprint(model_dir)}-int8.onnx"
+        if not onnx_file.exists():
+            export_int8(model_dir, onnx_file)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.name = name
+        self.dimensions = int(self.session.get_outputs()[0].shape[-1] or 384)
+        self._lock = threading.Lock()  # the tokenizer's truncation state is shared; encode is cheap to serialise
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        if not texts:
+            return out
+        with self._lock:
+            encodings = self.tokenizer.encode_batch(texts)
+        order = np.argsort([len(enc.ids) for enc in encodings], kind="stable")
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+            summed = (hidden * mask[:, :, None]).sum(axis=1)
+            pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out

@@ -1,0 +1,64 @@
+"""Combining the lexical and the semantic ranking into one.
+
+Plain reciprocal rank fusion ignores how strong each side's evidence is; a small sentence model is weak on short
+keyword queries, so RRF often ranks below BM25 alone there. `weighted` combines normalised scores instead, and
+`adaptive` (the default) additionally shifts weight to the lexical side when the best lexical hit contains every
+query word, and to the semantic side when it does not (docs/search.md, docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fusion:
+    method: str = "adaptive"  # adaptive | weighted | rrf
+    text_weight: float = 0.3  # weight of the lexical side (weighted), or its floor (adaptive)
+    strength_gain: float = 0.4  # adaptive: added to text_weight, times the lexical match strength
+    rrf_k: int = 60
+
+
+DEFAULT_FUSION = Fusion()
+
+
+def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def normalised(scores: dict[str, float]) -> dict[str, float]:
+    """Min-max to [0, 1] within this query's candidates (the top candidate is 1)."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    if span <= 1e-12:
+        return {key: 1.0 for key in scores}
+    return {key: (value - low) / span for key, value in scores.items()}
+
+
+def fuse(
+    text: dict[str, float],
+    semantic: dict[str, float],
+    strength: float,
+    fusion: Fusion = DEFAULT_FUSION,
+) -> list[tuple[str, float]]:
+    """(key, fused score), best first. `text`: BM25-like scores of lexical candidates; `semantic`: cosine
+    similarities (for lexical candidates too, when known); `strength` in [0, 1]: how well the lexical side matched."""
+    if fusion.method == "rrf":
+        text_rank = sorted(text, key=lambda key: -text[key])
+        sem_rank = sorted(semantic, key=lambda key: -semantic[key])
+        scores = rrf([text_rank, sem_rank], fusion.rrf_k)
+    else:
+        weight = fusion.text_weight
+        if fusion.method == "adaptive":
+            weight = min(1.0, fusion.text_weight + fusion.strength_gain * strength)
+        # Papers missing from the lexical list scored below its last entry: count them as 0 after normalising.
+        t = {key: value / max(text.values()) for key, value in text.items()} if text else {}
+        s = normalised(semantic)
+        scores = {key: weight * t.get(key, 0.0) + (1 - weight) * s.get(key, 0.0) for key in {*t, *s}}
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,89 @@
+"""The semantic side of search: embed the query, then nearest papers from usearch (SQLite) or pgvector (PostgreSQL).
+
+Everything here degrades to "no semantic results" (vector None) when the store has no embeddings, so search and
+similar-papers keep working on a fresh install before `dailypapers index` has run, without loading the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Connection
+
+from dailypapers.config import Config
+from dailypapers.search.embed import get_embedder, model_name
+from dailypapers.search.vectors import nearest_docs, open_vector_file
+from dailypapers.storage.embeddings import (
+    count_embeddings,
+    nearest_pgvector,
+    paper_ids_of_docs,
+    vectors_of,
+)
+from dailypapers.storage.fulltext import SearchFilters, filtered_ids, ids_matching_filters
+from dailypapers.storage.papers import StoredPaper
+
+EXACT_CAP = 20_000  # a filter narrower than this is searched exactly when the ANN neighbours miss it
+
+
+def _available(is_sqlite: bool, conn: Connection, config: Config) -> bool:
+    if is_sqlite:
+        return open_vector_file(config, model_name(config)) is not None
+    return count_embeddings(conn, model_name(config)) > 0
+
+
+def semantic_candidates(
+    is_sqlite: bool, conn: Connection, config: Config, text: str, filters: SearchFilters, k: int
+) -> tuple[dict[str, float], np.ndarray | None]:
+    """({paper id: cosine similarity} of the k nearest papers passing the filters, the query vector)."""
+    if not text.strip() or not _available(is_sqlite, conn, config):
+        return {}, None
+    vector = get_embedder(config).encode([text])[0]
+    return nearest(is_sqlite, conn, config, vector, filters, k), vector
+
+
+def nearest(
+    is_sqlite: bool, conn: Connection, config: Config, vector: np.ndarray, filters: SearchFilters, k: int
+) -> dict[str, float]:
+    model = model_name(config)
+    if not is_sqlite:
+        return dict(nearest_pgvector(conn, vector, model, filters, k))
+    index = open_vector_file(config, model)
+    found = nearest_docs(index, vector, k * 4 if filters.active else k)
+    names = paper_ids_of_docs(conn, [doc for doc, _ in found])
+    scores = {names[doc]: sim for doc, sim in found if doc in names}
+    if filters.active:
+        keep = ids_matching_filters(conn, list(scores), filters)
+        scores = {key: sim for key, sim in scores.items() if key in keep}
+        if len(scores) < k:
+            # The filter is narrow: few of the global neighbours pass it, so search inside it exactly.
+            ids = filtered_ids(conn, filters, EXACT_CAP)
+            scores.update(semantic_scores(conn, config, vector, ids))
+    best = sorted(scores.items(), key=lambda item: -item[1])[:k]
+    return dict(best)
+
+
+def semantic_scores(conn: Connection, config: Config, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+    """Exact cosine similarity of the query to these papers (those embedded)."""
+    scores: dict[str, float] = {}
+    model = model_name(config)
+    for start in range(0, len(ids), 5000):
+        found = vectors_of(conn, ids[start : start + 5000], model)
+        if found:
+            keys = list(found)
+            matrix = np.stack([found[key] for key in keys])
+            scores.update(zip(keys, (matrix @ vector).tolist(), strict=True))
+    return scores
+
+
+def similar_by_vector(
+    is_sqlite: bool, conn: Connection, config: Config, paper: StoredPaper, k: int
+) -> list[tuple[str, float]] | None:
+    """Nearest papers to this paper's stored vector; None when it (or the store) has no embedding yet."""
+    if not _available(is_sqlite, conn, config):
+        return None
+    own = vectors_of(conn, [paper.id], model_name(config)).get(paper.id)
+    if own is None:
+        return None
+    ranked = nearest(is_sqlite, conn, config, own, SearchFilters(), k)
+    return sorted(ranked.items(), key=lambda item: -item[1])

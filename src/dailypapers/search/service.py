@@ -1,0 +1,186 @@
+"""The one search entry point: pages, the HF-compatible API, RSS and the CLI all call `search_papers`.
+
+Flow: parse the query (arXiv id → that paper), gather lexical candidates (FTS5 / tsvector) and semantic candidates
+(usearch / pgvector), fuse them (search.fuse), order, page, and cut snippets. Without embeddings it is text-only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from dailypapers.config import Config
+from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
+from dailypapers.search.query import ParsedQuery, QueryError, parse_query
+from dailypapers.search.semantic import semantic_candidates, semantic_scores, similar_by_vector
+from dailypapers.search.snippet import match_strength, snippet
+from dailypapers.storage import Store
+from dailypapers.storage.fulltext import SearchFilters, browse, text_candidates
+from dailypapers.storage.papers import StoredPaper, paper_by_id, papers_by_ids
+
+SORTS = ("relevance", "newest", "upvotes")
+MODES = ("hybrid", "text", "semantic")
+MAX_LIMIT = 100
+MAX_OFFSET = 1000
+POOL = 100  # candidates taken from each side before fusing
+_CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
+
+
+@dataclass
+class SearchRequest:
+    q: str
+    limit: int = 20
+    offset: int = 0
+    date_from: date | None = None
+    date_to: date | None = None
+    category: str | None = None
+    author: str | None = None
+    sort: str = "relevance"  # relevance | newest | upvotes
+    mode: str = "hybrid"  # hybrid | text | semantic
+
+
+@dataclass
+class SearchHit:
+    paper: StoredPaper
+    score: float
+    snippet: str  # HTML-escaped excerpt with matched terms wrapped in <mark>…</mark>
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    request: SearchRequest
+    exact_match: bool = False  # the query was an arXiv id / URL that resolved to a paper
+    semantic: bool = False  # the semantic side took part (false until `dailypapers index` has run)
+    words: list[str] = field(default_factory=list)  # the query words used for highlighting
+
+
+class SearchError(ValueError):
+    """Bad input; the message is safe to show users (HTTP 400 / CLI exit 2)."""
+
+
+def _filters(request: SearchRequest, parsed: ParsedQuery) -> SearchFilters:
+    if request.sort not in SORTS:
+        raise SearchError(f"unknown sort {request.sort!r}: use one of {', '.join(SORTS)}")
+    if request.mode not in MODES:
+        raise SearchError(f"unknown mode {request.mode!r}: use one of {', '.join(MODES)}")
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not 0 <= request.offset <= MAX_OFFSET:
+        raise SearchError(f"offset must be between 0 and {MAX_OFFSET}")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        raise SearchError("the start date is after the end date")
+    categories = list(parsed.categories)
+    for cat in (request.category or "").split(","):
+        if cat.strip():
+            if not _CATEGORY.match(cat.strip()):
+                raise SearchError(f"not an arXiv category: {cat.strip()[:40]!r} (e.g. cs.CL)")
+            categories.append(cat.strip())
+    authors = [*parsed.authors, *([request.author.strip()] if request.author and request.author.strip() else [])]
+    if any(len(a) > 200 for a in authors):
+        raise SearchError("author name is too long")
+    return SearchFilters(request.date_from, request.date_to, categories, authors)
+
+
+def search_papers(
+    store: Store, config: Config, request: SearchRequest, fusion: Fusion = DEFAULT_FUSION
+) -> SearchResults:
+    try:
+        parsed = parse_query(request.q or "")
+    except QueryError as exc:
+        raise SearchError(str(exc)) from exc
+    filters = _filters(request, parsed)
+    if parsed.arxiv_id:
+        with store.read() as conn:
+            paper = paper_by_id(conn, parsed.arxiv_id)
+        hits = [SearchHit(paper, 1.0, snippet(paper.abstract, []))] if paper and request.offset == 0 else []
+        return SearchResults(hits, request, exact_match=paper is not None)
+    if not parsed.has_text:
+        if not filters.active:
+            raise SearchError("empty query: type some words, an arXiv id, author:NAME or cat:CATEGORY")
+        with store.read() as conn:
+            ids = browse(conn, filters, request.sort, request.limit, request.offset)
+        return _hits(store, ids, {}, request, parsed, semantic=False)
+
+    pool = max(POOL, request.offset + request.limit)
+    with store.read() as conn:
+        text = dict(text_candidates(conn, parsed.words, parsed.phrases, filters, pool))
+        if request.mode == "text":
+            ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
+            return _ordered(store, ranked, request, parsed, semantic=False)
+        semantic, vector = semantic_candidates(store.is_sqlite, conn, config, parsed.text, filters, pool)
+        if vector is None:  # no embeddings yet: text only
+            ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
+            return _ordered(store, ranked, request, parsed, semantic=False)
+        if request.mode == "semantic":
+            ranked = sorted(semantic.items(), key=lambda item: (-item[1], item[0]))
+            return _ordered(store, ranked, request, parsed, semantic=True)
+        if parsed.phrases:
+            semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
+        missing = [key for key in text if key not in semantic]
+        semantic.update(semantic_scores(conn, config, vector, missing))
+        strength = 0.0
+        if text:
+            top = max(text, key=lambda key: text[key])
+            best = papers_by_ids(conn, [top]).get(top)
+            if best:
+                strength = match_strength(parsed.words, f"{best.title} {best.abstract} {' '.join(best.authors)}")
+    return _ordered(store, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
+
+
+def _ordered(
+    store: Store, ranked: list[tuple[str, float]], request: SearchRequest, parsed: ParsedQuery, semantic: bool
+) -> SearchResults:
+    scores = dict(ranked)
+    ids = [key for key, _ in ranked]
+    if request.sort != "relevance":
+        # Re-order the most relevant candidates (the pool), not every paper containing one of the words.
+        with store.read() as conn:
+            papers = papers_by_ids(conn, ids)
+        ids = [key for key in ids if key in papers]
+
+        def order(key: str) -> tuple[float, float]:
+            paper = papers[key]
+            if request.sort == "newest":
+                return (paper.published_at.timestamp() if paper.published_at else 0.0, scores[key])
+            return (float(paper.upvotes), scores[key])
+
+        ids.sort(key=order, reverse=True)
+    return _hits(store, ids[request.offset : request.offset + request.limit], scores, request, parsed, semantic)
+
+
+def _hits(
+    store: Store,
+    ids: list[str],
+    scores: dict[str, float],
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    semantic: bool,
+) -> SearchResults:
+    with store.read() as conn:
+        papers = papers_by_ids(conn, ids)
+    words = parsed.highlight_words()
+    hits = [
+        SearchHit(papers[key], scores.get(key, 0.0), snippet(papers[key].abstract, words))
+        for key in ids
+        if key in papers
+    ]
+    return SearchResults(hits, request, semantic=semantic, words=words)
+
+
+def similar_papers(store: Store, config: Config, paper_id: str, limit: int = 6) -> list[SearchHit]:
+    """Nearest neighbours of a paper (never itself); by title words when there are no embeddings yet."""
+    with store.read() as conn:
+        paper = paper_by_id(conn, paper_id)
+        if paper is None:
+            return []
+        ranked = similar_by_vector(store.is_sqlite, conn, config, paper, limit + 1)
+        if ranked is None:
+            parsed = parse_query(re.sub(r"[\"']", " ", paper.title)[:400])
+            ranked = text_candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
+    ids = [key for key, _ in ranked if key != paper_id][:limit]
+    with store.read() as conn:
+        papers = papers_by_ids(conn, ids)
+    scores = dict(ranked)
+    return [SearchHit(papers[key], scores[key], snippet(papers[key].abstract, [])) for key in ids if key in papers]

@@ -1,0 +1,91 @@
+"""The morning job (`dailypapers daily`, run by cron): ingest what is new, then index, then send digests.
+
+Steps are plain calls in order. A step that fails is recorded and the next steps still run (a flaky arXiv must not
+hold back the digests of what was already stored); the report says what changed and what failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from dailypapers.config import Config
+from dailypapers.domain import IngestError
+from dailypapers.services.digests import send_due_digests
+from dailypapers.services.indexing import index_papers
+from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
+from dailypapers.storage import Store
+
+log = logging.getLogger("dailypapers.daily")
+
+SOURCES = ("listing", "oai", "hf")
+
+
+class StepOutcome(Protocol):
+    @property
+    def changed(self) -> bool: ...
+
+    def line(self) -> str: ...
+
+
+@dataclass
+class StepResult:
+    name: str
+    changed: bool = False
+    line: str = ""
+    error: str | None = None
+
+
+@dataclass
+class DailyReport:
+    day: date
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(step.changed for step in self.steps)
+
+    @property
+    def failed(self) -> bool:
+        return any(step.error for step in self.steps)
+
+    def run(self, name: str, step: Callable[[], StepOutcome]) -> StepResult:
+        """Run one step; an IngestError (or bad setting) is recorded as its failure, other errors propagate."""
+        try:
+            outcome = step()
+        except (IngestError, ValueError) as exc:
+            log.error("daily step %s failed: %s", name, exc)
+            result = StepResult(name, error=str(exc))
+        else:
+            result = StepResult(name, outcome.changed, outcome.line())
+        self.steps.append(result)
+        return result
+
+
+def daily_sources(config: Config) -> list[str]:
+    names = [s.strip() for s in config.values["DAILYPAPERS_DAILY_SOURCES"].split(",") if s.strip()]
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        raise ValueError(f"DAILYPAPERS_DAILY_SOURCES: unknown source {', '.join(unknown)} (use {', '.join(SOURCES)})")
+    return names
+
+
+def run_daily(store: Store, config: Config, *, today: date | None = None) -> DailyReport:
+    report = DailyReport(today or datetime.now(UTC).date())
+    sources = daily_sources(config)
+    # 1. Ingest what is new.
+    if "listing" in sources:
+        report.run("listing", lambda: ingest_listings(store, config))
+    if "oai" in sources:
+        report.run("oai", lambda: harvest_oai(store, config, today=report.day))
+    if "hf" in sources:
+        for day in (report.day - timedelta(days=1), report.day):  # yesterday's list still gathers upvotes
+            report.run(f"hf {day.isoformat()}", lambda day=day: ingest_hf_day(store, config, day))  # type: ignore[misc]
+    # 2. Index new papers for search (search helper adds its step here).
+    report.run("index", lambda: index_papers(store, config))
+    # 3. Send digests (digest helper adds its step here).
+    report.run("digests", lambda: send_due_digests(store, config, report.day))
+    return report

@@ -1,0 +1,112 @@
+"""Keeping the semantic index current: embed new and changed papers, then update the nearest-neighbour index.
+
+Incremental and resumable: a paper is embedded again only when the text it was embedded from (title + abstract)
+changed, each batch commits on its own, and the next run continues from whatever is still missing. The full-text
+index needs no step here: database triggers (SQLite) and a generated column (PostgreSQL) keep it in sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dailypapers.config import Config
+from dailypapers.search.embed import DIMENSIONS, Embedder, get_embedder, model_name, paper_text, text_hash
+from dailypapers.search.vectors import sync_vector_file
+from dailypapers.storage import Store
+from dailypapers.storage.embeddings import (
+    count_papers_to_embed,
+    mark_checked,
+    next_seq,
+    papers_to_embed,
+    save_embeddings,
+)
+
+Progress = Callable[[int, int], None]  # (papers done, papers to do)
+BATCH = 256
+
+
+@dataclass
+class IndexSummary:
+    checked: int = 0  # stale papers looked at
+    embedded: int = 0  # of which embedded (new text)
+    vectors_added: int = 0  # added to the usearch file (SQLite)
+    vectors_removed: int = 0
+    index_size: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.embedded or self.vectors_added or self.vectors_removed)
+
+    def line(self) -> str:
+        text = f"checked {self.checked}, embedded {self.embedded}"
+        if self.vectors_added or self.vectors_removed or self.index_size:
+            text += f"; vector index +{self.vectors_added} -{self.vectors_removed}, {self.index_size} vectors"
+        return text
+
+
+def index_papers(
+    store: Store,
+    config: Config,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    batch: int = BATCH,
+) -> IndexSummary:
+    """Embed every paper whose text is new or changed, then bring the vector index up to date.
+
+    The model loads only when a paper needs embedding: a run with nothing new costs a query, not a model load."""
+    name = embedder.name if embedder else model_name(config)
+    dimensions = embedder.dimensions if embedder else DIMENSIONS
+    summary = IndexSummary()
+    with store.read() as conn:
+        total = count_papers_to_embed(conn, name)
+    after = ""
+    while True:
+        with store.read() as conn:
+            rows = papers_to_embed(conn, name, after, batch)
+        if not rows:
+            break
+        after = rows[-1]["id"]
+        if embedder is None:
+            embedder = get_embedder(config)
+            dimensions = embedder.dimensions
+        if not store.is_sqlite and dimensions != DIMENSIONS:
+            raise ValueError(f"PostgreSQL stores {DIMENSIONS}-dimensional vectors; {name} makes {dimensions}")
+        _embed_batch(store, embedder, rows)
+        summary.checked += len(rows)
+        summary.embedded += sum(1 for r in rows if r["_embed"])
+        if progress:
+            progress(summary.checked, total)
+    if store.is_sqlite:
+        result = sync_vector_file(store, config, name, dimensions)
+        summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size
+    return summary
+
+
+def _embed_batch(store: Store, embedder: Embedder, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        row["_text"] = paper_text(row["title"], row["abstract"])
+        row["_hash"] = text_hash(row["_text"])
+        row["_embed"] = row["model"] != embedder.name or row["text_hash"] != row["_hash"]
+    todo = [r for r in rows if r["_embed"]]
+    vectors = embedder.encode([r["_text"] for r in todo]) if todo else np.zeros((0, embedder.dimensions), np.float32)
+    with store.write() as conn:
+        seq = next_seq(conn)
+        save_embeddings(
+            conn,
+            [
+                {
+                    "paper_id": r["id"],
+                    "model": embedder.name,
+                    "text_hash": r["_hash"],
+                    "content_hash": r["content_hash"],
+                    "seq": seq,
+                    "vector": vec,
+                }
+                for r, vec in zip(todo, vectors, strict=True)
+            ],
+        )
+        mark_checked(conn, [{"paper_id": r["id"], "content_hash": r["content_hash"]} for r in rows if not r["_embed"]])

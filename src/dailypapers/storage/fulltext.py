@@ -1,0 +1,161 @@
+"""Full-text SQL: FTS5 (BM25) on SQLite, tsvector + GIN on PostgreSQL, and the filters both search paths share.
+
+Callers hand in plain words (letters and digits only, see search.query); this module alone writes them into FTS5
+or tsquery syntax, always quoted, so user input can never change a query's structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from dailypapers.storage.schema import UTCDateTime
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# BM25 column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
+BM25_WEIGHTS = (2.0, 1.0, 0.5)
+
+
+@dataclass
+class SearchFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    categories: list[str] = field(default_factory=list)  # any of; "cs" means every cs.* category
+    authors: list[str] = field(default_factory=list)  # every one of; each a name or part of one
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.categories or self.authors)
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
+
+
+def fts5_match(words: Sequence[str], phrases: Sequence[Sequence[str]]) -> str:
+    """`("w1" OR "w2") AND "p1 p2"`: any word ranks a paper, every quoted phrase is required."""
+    parts = []
+    if words:
+        parts.append("(" + " OR ".join(_quoted([w]) for w in words) + ")")
+    parts.extend(_quoted(p) for p in phrases)
+    return " AND ".join(parts)
+
+
+def _filter_sql(conn: Connection, filters: SearchFilters, params: dict[str, Any]) -> str:
+    """SQL conditions on `p` (papers) and, on SQLite, `d` (search_docs); values go into `params`."""
+    sql = []
+    if filters.date_from:
+        params["date_from"] = datetime.combine(filters.date_from, time(), UTC)
+        sql.append("p.published_at >= :date_from")
+    if filters.date_to:
+        params["date_to"] = datetime.combine(filters.date_to + timedelta(days=1), time(), UTC)
+        sql.append("p.published_at < :date_to")
+    if filters.categories:
+        ors = []
+        for i, cat in enumerate(filters.categories):
+            params[f"cat{i}"] = cat
+            params[f"catp{i}"] = cat + ".%"
+            ors.append(f"c.category = :cat{i} OR c.category LIKE :catp{i}")
+        sql.append(f"EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = p.id AND ({' OR '.join(ors)}))")
+    for i, words in enumerate(_author_words(filters.authors)):
+        if conn.dialect.name == "sqlite":
+            params[f"author{i}"] = "authors : " + _quoted(words)
+            sql.append(f"d.doc_id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :author{i})")
+        else:
+            params[f"author{i}"] = " <-> ".join(f"{w}:C" for w in words)
+            sql.append(f"p.search_vector @@ to_tsquery('simple', :author{i})")
+    return "".join(f" AND ({s})" for s in sql)
+
+
+def _author_words(authors: Sequence[str]) -> list[list[str]]:
+    return [w for w in ([x.lower() for x in _WORD.findall(a)] for a in authors) if w]
+
+
+def _run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    stmt = text(sql)
+    for name in ("date_from", "date_to"):
+        if name in params:
+            stmt = stmt.bindparams(bindparam(name, type_=UTCDateTime()))
+    return list(conn.execute(stmt, params))
+
+
+def text_candidates(
+    conn: Connection,
+    words: Sequence[str],
+    phrases: Sequence[Sequence[str]],
+    filters: SearchFilters,
+    k: int,
+) -> list[tuple[str, float]]:
+    """Best `k` papers for the words (any) and phrases (all), as (paper id, score), best first; higher is better."""
+    if not words and not phrases:
+        return []
+    params: dict[str, Any] = {"k": k}
+    where = _filter_sql(conn, filters, params)
+    if conn.dialect.name == "sqlite":
+        params["match"] = fts5_match(words, phrases)
+        bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+        sql = (
+            f"SELECT d.paper_id, -{bm25} AS score FROM papers_fts "
+            "JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id "
+            f"WHERE papers_fts MATCH :match{where} ORDER BY {bm25} LIMIT :k"
+        )
+    else:
+        tsquery = []
+        if words:
+            params["words"] = " or ".join(words)
+            tsquery.append("websearch_to_tsquery('english', :words)")
+        for i, phrase in enumerate(phrases):
+            params[f"phrase{i}"] = " ".join(phrase)
+            tsquery.append(f"phraseto_tsquery('english', :phrase{i})")
+        sql = (
+            "SELECT p.id, ts_rank(p.search_vector, q.q, 1) AS score FROM papers p, "
+            f"(SELECT {' && '.join(tsquery)} AS q) q WHERE p.search_vector @@ q.q{where} "
+            "ORDER BY score DESC, p.id LIMIT :k"
+        )
+    return [(row[0], float(row[1])) for row in _run(conn, sql, params)]
+
+
+def ids_matching_filters(conn: Connection, ids: Sequence[str], filters: SearchFilters) -> set[str]:
+    """Which of these papers pass the filters (used to filter semantic neighbours)."""
+    if not ids:
+        return set()
+    if not filters.active:
+        return set(ids)
+    params: dict[str, Any] = {f"id{i}": pid for i, pid in enumerate(ids)}
+    where = _filter_sql(conn, filters, params)
+    id_list = ", ".join(f":id{i}" for i in range(len(ids)))
+    join = " JOIN search_docs d ON d.paper_id = p.id" if conn.dialect.name == "sqlite" else ""
+    sql = f"SELECT p.id FROM papers p{join} WHERE p.id IN ({id_list}){where}"
+    return {row[0] for row in _run(conn, sql, params)}
+
+
+SORTS = {
+    "newest": "p.published_at DESC, p.id DESC",
+    "relevance": "p.published_at DESC, p.id DESC",
+    "upvotes": "(p.imported_upvotes + COALESCE(v.n, 0)) DESC, p.published_at DESC, p.id DESC",
+}
+
+
+def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offset: int) -> list[str]:
+    """Paper ids passing the filters, in the given order: search with filters but no words."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    where = _filter_sql(conn, filters, params)
+    join = " JOIN search_docs d ON d.paper_id = p.id" if conn.dialect.name == "sqlite" else ""
+    votes = (
+        " LEFT JOIN (SELECT paper_id, COUNT(*) AS n FROM votes GROUP BY paper_id) v ON v.paper_id = p.id"
+        if sort == "upvotes"
+        else ""
+    )
+    sql = f"SELECT p.id FROM papers p{join}{votes} WHERE 1=1{where} ORDER BY {SORTS[sort]} LIMIT :limit OFFSET :offset"
+    return [row[0] for row in _run(conn, sql, params)]
+
+
+def filtered_ids(conn: Connection, filters: SearchFilters, cap: int) -> list[str]:
+    """Up to `cap` paper ids passing the filters (exact vector search over a narrow filter)."""
+    return browse(conn, filters, "newest", cap, 0)

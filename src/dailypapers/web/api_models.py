@@ -1,0 +1,165 @@
+"""The JSON shapes of the Hugging Face papers API, field for field, and converters from our stored records.
+
+`huggingface_hub`'s PaperInfo reads a daily item as {paper: {...}, publishedAt: <listed at>, title, numComments,
+submittedBy} and a paper as {id, authors, publishedAt: <on arXiv>, submittedOnDailyAt, ...}; we keep those names
+(camelCase, datetimes as ISO 8601 in UTC ending in `Z`) so the real client and scripts written for
+huggingface.co work against this site unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from dailypapers.storage.feed import FeedRow, Submitter
+from dailypapers.storage.papers import StoredPaper
+
+
+def zulu(value: datetime | None) -> str | None:
+    """2024-05-27T03:50:58.348Z, as huggingface.co writes datetimes."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class ApiUser(BaseModel):
+    """Who submitted a paper to a day's list."""
+
+    user: str = Field(description="Username (imported curators keep the name their source gave)")
+    name: str = Field(description="Same as `user`; huggingface.co sends both")
+    fullname: str
+    type: str = "user"
+    isMember: bool = Field(description="False for curators named by an imported source, who have no account here")
+
+
+class ApiAuthor(BaseModel):
+    name: str
+    hidden: bool = False
+
+
+class ApiPaper(BaseModel):
+    id: str = Field(description="arXiv id without version, e.g. 2405.15738")
+    title: str
+    summary: str = Field(description="The abstract")
+    authors: list[ApiAuthor]
+    publishedAt: str | None = Field(description="First published on arXiv (UTC, ends in Z)")
+    upvotes: int = Field(description="Imported upvotes plus this site's members' votes")
+    githubRepo: str | None = None
+    numComments: int = 0
+    version: int
+    categories: list[str]
+    arxivUrl: str
+    pdfUrl: str
+    submittedOnDailyAt: str | None = None
+    submittedOnDailyBy: ApiUser | None = None
+
+
+class ApiDailyPaper(BaseModel):
+    """One entry of a day's list (or a search result): the paper plus when and by whom it was listed."""
+
+    paper: ApiPaper
+    publishedAt: str | None = Field(description="When it was put on the list (UTC, ends in Z)")
+    title: str
+    summary: str
+    numComments: int = 0
+    submittedBy: ApiUser | None = None
+    isAuthorParticipating: bool = False
+
+
+class ApiError(BaseModel):
+    error: str
+
+
+class SubmitBody(BaseModel):
+    id: str = Field(description="arXiv id or URL (arxiv.org or huggingface.co/papers)", max_length=300)
+    comment: str | None = Field(default=None, max_length=1000)
+    date: str | None = Field(default=None, description="YYYY-MM-DD; members may only submit to today's list")
+
+
+class Submission(BaseModel):
+    id: str
+    date: str
+    title: str
+    listingId: int
+
+
+class VoteResult(BaseModel):
+    id: str
+    upvoted: bool = Field(description="Whether the token's account now upvotes the paper")
+    upvotes: int
+
+
+def api_user(submitter: Submitter | None) -> ApiUser | None:
+    if submitter is None:
+        return None
+    return ApiUser(
+        user=submitter.username,
+        name=submitter.username,
+        fullname=submitter.fullname or submitter.username,
+        isMember=submitter.is_member,
+    )
+
+
+def api_paper(paper: StoredPaper, row: FeedRow | None = None) -> ApiPaper:
+    return ApiPaper(
+        id=paper.id,
+        title=paper.title,
+        summary=paper.abstract,
+        authors=[ApiAuthor(name=name) for name in paper.authors],
+        publishedAt=zulu(paper.published_at),
+        upvotes=paper.upvotes,
+        githubRepo=paper.code_url,
+        numComments=paper.num_comments,
+        version=paper.version,
+        categories=paper.categories,
+        arxivUrl=paper.abs_url,
+        pdfUrl=paper.pdf_url,
+        submittedOnDailyAt=zulu(row.listing.submitted_at) if row else None,
+        submittedOnDailyBy=api_user(row.submitter) if row else None,
+    )
+
+
+def api_daily(row: FeedRow) -> ApiDailyPaper:
+    paper = row.paper
+    return ApiDailyPaper(
+        paper=api_paper(paper, row),
+        publishedAt=zulu(row.listing.submitted_at),
+        title=paper.title,
+        summary=paper.abstract,
+        numComments=paper.num_comments,
+        submittedBy=api_user(row.submitter),
+    )
+
+
+def api_unlisted(paper: StoredPaper) -> ApiDailyPaper:
+    """A search hit that was never on a day's list still has the daily-item shape the client expects."""
+    return ApiDailyPaper(
+        paper=api_paper(paper),
+        publishedAt=zulu(paper.published_at),
+        title=paper.title,
+        summary=paper.abstract,
+        numComments=paper.num_comments,
+    )
+
+
+def paper_markdown(paper: StoredPaper, days: list[str], site_url: str) -> str:
+    """The paper page as markdown (what `HfApi.read_paper` returns)."""
+    lines = [f"# {paper.title}", ""]
+    if paper.authors:
+        lines += [f"**Authors:** {', '.join(paper.authors)}", ""]
+    facts = [
+        f"- arXiv: [{paper.id}]({paper.abs_url}) ([PDF]({paper.pdf_url}))",
+        f"- Published: {paper.published_at.date().isoformat()}" if paper.published_at else "",
+        f"- Categories: {', '.join(paper.categories)}" if paper.categories else "",
+        f"- Upvotes: {paper.upvotes}",
+        f"- Code: {paper.code_url}" if paper.code_url else "",
+        f"- Listed on: {', '.join(f'[{d}]({site_url}/papers/date/{d})' for d in days)}" if days else "",
+        f"- Page: {site_url}/papers/{paper.id}",
+    ]
+    lines += [fact for fact in facts if fact]
+    lines += ["", "## Abstract", "", paper.abstract or "(no abstract)", ""]
+    if paper.comments:
+        lines += ["## Comments", "", paper.comments, ""]
+    return "\n".join(lines)

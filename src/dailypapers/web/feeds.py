@@ -1,0 +1,229 @@
+"""RSS 2.0 and Atom feeds of the daily list, trending, and any search (`/papers.rss?q=…`).
+
+Built with ElementTree, so every title and abstract is escaped by the XML writer, never by hand; characters XML 1.0
+forbids (stray control codes in abstracts) are dropped so feed readers never choke.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Annotated, Literal
+
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import Response
+
+from dailypapers.queries import feed as q
+from dailypapers.storage.feed import FeedRow
+from dailypapers.storage.papers import StoredPaper
+from dailypapers.web.context import config_of, store_of
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+FEED_SIZE = 50
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+ET.register_namespace("atom", ATOM_NS)
+ET.register_namespace("dc", DC_NS)
+
+Format = Literal["rss", "atom"]
+
+
+@dataclass
+class Entry:
+    paper: StoredPaper
+    listed_at: datetime | None = None
+    submitter: str | None = None
+
+
+@dataclass
+class Channel:
+    title: str
+    description: str
+    page_url: str  # the HTML page the feed mirrors
+    self_url: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+def _when(entry: Entry) -> datetime:
+    return entry.listed_at or entry.paper.published_at or entry.paper.ingested_at
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _summary(entry: Entry) -> str:
+    paper = entry.paper
+    lead = f"{', '.join(paper.authors)}. " if paper.authors else ""
+    extra = f" ({paper.upvotes} upvotes" + (f", submitted by {entry.submitter})" if entry.submitter else ")")
+    return f"{lead}{paper.abstract}{extra}"
+
+
+def render_rss(channel: Channel, site_url: str) -> bytes:
+    rss = ET.Element("rss", {"version": "2.0"})
+    ch = _sub(rss, "channel")
+    _sub(ch, "title", channel.title)
+    _sub(ch, "link", channel.page_url)
+    _sub(ch, "description", channel.description)
+    _sub(ch, f"{{{ATOM_NS}}}link", href=channel.self_url, rel="self", type="application/rss+xml")
+    newest = max((_when(e) for e in channel.entries), default=datetime.now(UTC))
+    _sub(ch, "lastBuildDate", format_datetime(newest.astimezone(UTC), usegmt=True))
+    for entry in channel.entries:
+        paper = entry.paper
+        url = f"{site_url}/papers/{paper.id}"
+        item = _sub(ch, "item")
+        _sub(item, "title", paper.title)
+        _sub(item, "link", url)
+        _sub(item, "guid", url, isPermaLink="true")
+        _sub(item, "description", _summary(entry))
+        _sub(item, "pubDate", format_datetime(_when(entry).astimezone(UTC), usegmt=True))
+        for author in paper.authors[:20]:
+            _sub(item, f"{{{DC_NS}}}creator", author)
+        for category in paper.categories:
+            _sub(item, "category", category)
+        _sub(item, "comments", url)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False)
+
+
+def _atom_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_atom(channel: Channel, site_url: str) -> bytes:
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, f"{{{ATOM_NS}}}id", channel.self_url)
+    _sub(feed, f"{{{ATOM_NS}}}title", channel.title)
+    _sub(feed, f"{{{ATOM_NS}}}subtitle", channel.description)
+    _sub(feed, f"{{{ATOM_NS}}}link", href=channel.page_url, rel="alternate", type="text/html")
+    _sub(feed, f"{{{ATOM_NS}}}link", href=channel.self_url, rel="self", type="application/atom+xml")
+    newest = max((_when(e) for e in channel.entries), default=datetime.now(UTC))
+    _sub(feed, f"{{{ATOM_NS}}}updated", _atom_time(newest))
+    author = _sub(feed, f"{{{ATOM_NS}}}author")
+    _sub(author, f"{{{ATOM_NS}}}name", channel.title)
+    for entry in channel.entries:
+        paper = entry.paper
+        url = f"{site_url}/papers/{paper.id}"
+        node = _sub(feed, f"{{{ATOM_NS}}}entry")
+        _sub(node, f"{{{ATOM_NS}}}id", url)
+        _sub(node, f"{{{ATOM_NS}}}title", paper.title)
+        _sub(node, f"{{{ATOM_NS}}}link", href=url, rel="alternate", type="text/html")
+        _sub(node, f"{{{ATOM_NS}}}link", href=paper.abs_url, rel="related", title="arXiv")
+        _sub(node, f"{{{ATOM_NS}}}updated", _atom_time(_when(entry)))
+        if paper.published_at:
+            _sub(node, f"{{{ATOM_NS}}}published", _atom_time(paper.published_at))
+        for name in paper.authors[:20] or ["Unknown"]:
+            person = _sub(node, f"{{{ATOM_NS}}}author")
+            _sub(person, f"{{{ATOM_NS}}}name", name)
+        for category in paper.categories:
+            _sub(node, f"{{{ATOM_NS}}}category", term=category)
+        _sub(node, f"{{{ATOM_NS}}}summary", _summary(entry), type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+
+
+def _respond(request: Request, channel: Channel, fmt: Format) -> Response:
+    site_url = config_of(request).site_url
+    if fmt == "rss":
+        return Response(render_rss(channel, site_url), media_type="application/rss+xml; charset=utf-8")
+    return Response(render_atom(channel, site_url), media_type="application/atom+xml; charset=utf-8")
+
+
+def _entries(rows: list[FeedRow]) -> list[Entry]:
+    return [
+        Entry(row.paper, row.listing.submitted_at, row.submitter.username if row.submitter else None) for row in rows
+    ]
+
+
+def _self_url(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{config_of(request).site_url}{request.url.path}{query}"
+
+
+def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None) -> Response:
+    config, store = config_of(request), store_of(request)
+    site, name = config.site_url, config.values["DAILYPAPERS_SITE_NAME"]
+    if text is not None and text.strip():
+        return _search_feed(request, fmt, text.strip())
+    try:
+        period = q.parse_day(date.strip()) if date else None
+    except q.InvalidPeriod as exc:
+        raise HTTPException(400, str(exc)) from exc
+    result = q.feed(store, config, period=period, limit=FEED_SIZE)
+    label = result.period.label if result.period else "no papers yet"
+    page = f"{site}/papers/date/{result.period.label}" if result.period else f"{site}/papers"
+    channel = Channel(
+        f"{name}: daily papers {label}",
+        f"Papers the community put on the list of {label}, most upvoted first.",
+        page,
+        _self_url(request),
+        _entries([item.row for item in result.items]),
+    )
+    return _respond(request, channel, fmt)
+
+
+def _search_feed(request: Request, fmt: Format, text: str) -> Response:
+    from dailypapers.search.service import SearchError, SearchRequest, search_papers
+
+    config = config_of(request)
+    try:
+        results = search_papers(store_of(request), config, SearchRequest(q=text, limit=FEED_SIZE))
+    except SearchError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    from urllib.parse import urlencode
+
+    channel = Channel(
+        f"{name}: search {text}",
+        f"Papers matching “{text}”, best match first.",
+        f"{site}/papers?{urlencode({'q': text})}",
+        _self_url(request),
+        [Entry(hit.paper) for hit in results.hits],
+    )
+    return _respond(request, channel, fmt)
+
+
+QueryText = Annotated[str | None, Query(alias="q", max_length=500, description="A search; omit for the daily list")]
+DayText = Annotated[str | None, Query(description="A day, YYYY-MM-DD (default: the latest day with papers)")]
+
+
+def papers_rss(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+    """RSS 2.0 of the latest day's list (or `date`), or of a search with `q`."""
+    return _papers_feed(request, "rss", q_, date)
+
+
+def papers_atom(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+    """Atom of the latest day's list (or `date`), or of a search with `q`."""
+    return _papers_feed(request, "atom", q_, date)
+
+
+def _trending_feed(request: Request, fmt: Format) -> Response:
+    config = config_of(request)
+    result = q.trending(store_of(request), config, limit=FEED_SIZE)
+    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    channel = Channel(
+        f"{name}: trending papers",
+        "Papers from the last days, by upvotes decayed with age.",
+        f"{site}/papers/trending",
+        _self_url(request),
+        _entries([item.row for item in result.items]),
+    )
+    return _respond(request, channel, fmt)
+
+
+def trending_rss(request: Request) -> Response:
+    """RSS 2.0 of trending papers."""
+    return _trending_feed(request, "rss")
+
+
+def trending_atom(request: Request) -> Response:
+    """Atom of trending papers."""
+    return _trending_feed(request, "atom")

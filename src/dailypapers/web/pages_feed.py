@@ -1,0 +1,188 @@
+"""The daily feed (day, week, month), trending and search pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.feed import Feed, InvalidPeriod, Period
+from dailypapers.queries.site import voted_ids
+from dailypapers.services.accounts import is_curator
+from dailypapers.web.auth import current_account
+from dailypapers.web.context import config_of, render, store_of
+
+PAGE_SIZE = 50
+FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Hot"}
+SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "upvotes": "Most upvoted"}
+
+
+def home() -> Response:
+    return RedirectResponse("/papers", status_code=302)
+
+
+def period_url(period: Period | None) -> str:
+    if period is None:
+        return "/papers"
+    return {"day": "/papers/date/", "week": "/papers/week/", "month": "/papers/month/"}[period.kind] + period.label
+
+
+def period_title(period: Period) -> str:
+    if period.kind == "day":
+        return f"{period.start.strftime('%A')}, {period.start.strftime('%b')} {period.start.day}, {period.start.year}"
+    if period.kind == "week":
+        year, week, _ = period.start.isocalendar()
+        s, e = period.start, period.end
+        return f"Week {week}, {year} · {s.strftime('%b')} {s.day} – {e.strftime('%b')} {e.day}"
+    return period.start.strftime("%B %Y")
+
+
+def papers(
+    request: Request,
+    q: str | None = None,
+    page: int = Query(0, ge=0, le=10_000),
+    sort: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    category: str | None = None,
+    author: str | None = None,
+) -> Response:
+    """The latest day with papers, or search results when `q` is given."""
+    if q is not None and q.strip():
+        return _search(request, q.strip(), page, sort or "relevance", date_from, date_to, category, author)
+    return _feed_page(request, None, page, sort or "upvotes")
+
+
+def papers_of_day(request: Request, day: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes") -> Response:
+    return _feed_page(request, _period(feed_queries.parse_day, day), page, sort)
+
+
+def papers_of_week(
+    request: Request, week: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes"
+) -> Response:
+    return _feed_page(request, _period(feed_queries.parse_week, week), page, sort)
+
+
+def papers_of_month(
+    request: Request, month: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes"
+) -> Response:
+    return _feed_page(request, _period(feed_queries.parse_month, month), page, sort)
+
+
+def trending(request: Request, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+    account = current_account(request)
+    result = feed_queries.trending(
+        store_of(request), config_of(request), page=page, limit=PAGE_SIZE, include_hidden=is_curator(account)
+    )
+    days = int(config_of(request).get("DAILYPAPERS_TRENDING_DAYS"))
+    return _render_feed(
+        request, result, "Trending", f"Hottest papers of the last {days} days with listings", "trending"
+    )
+
+
+def _period(parse: Any, text: str) -> Period:
+    try:
+        return parse(text)
+    except InvalidPeriod as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _feed_page(request: Request, period: Period | None, page: int, sort: str) -> HTMLResponse:
+    if sort not in FEED_SORTS:
+        raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(FEED_SORTS)}")
+    account = current_account(request)
+    result = feed_queries.feed(
+        store_of(request),
+        config_of(request),
+        period=period,
+        sort=sort,  # type: ignore[arg-type]
+        page=page,
+        limit=PAGE_SIZE,
+        include_hidden=is_curator(account),
+    )
+    if result.period is None:
+        return _render_feed(request, result, "Daily papers", "No papers yet.", "day", sort)
+    title = period_title(result.period)
+    kind = result.period.kind
+    heading = {"day": "Daily papers", "week": "Papers of the week", "month": "Papers of the month"}[kind]
+    return _render_feed(request, result, heading, title, kind, sort)
+
+
+def _render_feed(
+    request: Request, result: Feed, heading: str, subtitle: str, tab: str, sort: str = "upvotes"
+) -> HTMLResponse:
+    account = current_account(request)
+    ids = [item.paper.id for item in result.items]
+    anchor = result.period.start if result.period and result.period.kind != "window" else None
+    tabs = {}
+    if anchor is not None:
+        tabs = {
+            "day": period_url(feed_queries.day_period(anchor)),
+            "week": period_url(feed_queries.week_of(anchor)),
+            "month": period_url(feed_queries.month_of(anchor)),
+        }
+    context = {
+        "feed": result,
+        "heading": heading,
+        "subtitle": subtitle,
+        "tab": tab,
+        "tabs": tabs,
+        "sort": sort,
+        "sorts": FEED_SORTS if tab != "trending" else {},
+        "voted": voted_ids(store_of(request), account, ids),
+        "curator": is_curator(account),
+        "previous_url": period_url(result.previous) if result.previous else None,
+        "next_url": period_url(result.next) if result.next else None,
+        "base_url": request.url.path,
+    }
+    return render(request, "feed.html", context)
+
+
+def _search(
+    request: Request,
+    q: str,
+    page: int,
+    sort: str,
+    date_from: date | None,
+    date_to: date | None,
+    category: str | None,
+    author: str | None,
+) -> Response:
+    try:
+        from dailypapers.search.service import SearchError, SearchRequest, search_papers
+    except ImportError as exc:  # a build without the search package
+        raise HTTPException(503, "search is not available on this server") from exc
+    if sort not in SEARCH_SORTS:
+        raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(SEARCH_SORTS)}")
+    account = current_account(request)
+    search_request = SearchRequest(
+        q=q,
+        limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+        date_from=date_from,
+        date_to=date_to,
+        category=(category or "").strip() or None,
+        author=(author or "").strip() or None,
+        sort=sort,
+    )
+    try:
+        results = search_papers(store_of(request), config_of(request), search_request)
+    except SearchError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    if results.exact_match and len(results.hits) == 1 and page == 0:  # an arXiv id or URL: go to the paper
+        return RedirectResponse(f"/papers/{results.hits[0].paper.id}", status_code=302)
+    ids = [hit.paper.id for hit in results.hits]
+    context = {
+        "q": q,
+        "results": results,
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "sort": sort,
+        "sorts": SEARCH_SORTS,
+        "filters": {"date_from": date_from, "date_to": date_to, "category": category or "", "author": author or ""},
+        "voted": voted_ids(store_of(request), account, ids),
+    }
+    return render(request, "search.html", context)

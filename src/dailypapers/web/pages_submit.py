@@ -1,0 +1,60 @@
+"""Submitting a paper to a day's list, and curators hiding listings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dailypapers.services.accounts import is_curator
+from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
+from dailypapers.web.auth import require_account, require_csrf
+from dailypapers.web.context import config_of, render, store_of
+
+
+def submit_form(request: Request) -> HTMLResponse:
+    account = require_account(request)
+    return render(request, "submit.html", {"curator": is_curator(account), "day": today().isoformat()})
+
+
+async def submit(request: Request) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    form = await request.form()
+    arxiv_text = str(form.get("arxiv_id") or "")
+    comment = str(form.get("comment") or "")
+    day_text = str(form.get("day") or "").strip()
+    context = {
+        "curator": is_curator(account),
+        "arxiv_id": arxiv_text,
+        "comment": comment,
+        "day": day_text or today().isoformat(),
+    }
+    try:
+        day = _parse_day(day_text) if day_text else None
+        submitted = submit_paper(store_of(request), config_of(request), account, arxiv_text, day, comment)
+    except SubmissionError as exc:
+        return render(request, "submit.html", {**context, "error": str(exc)}, status_code=400)
+    return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
+
+
+async def hide(request: Request, listing_id: int) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    form = await request.form()
+    hidden = str(form.get("hidden", "1")) != "0"
+    try:
+        listing = set_hidden(store_of(request), account, listing_id, hidden)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except SubmissionError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return RedirectResponse(f"/papers/date/{listing.day.isoformat()}", status_code=303)
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise SubmissionError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc

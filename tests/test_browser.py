@@ -1,0 +1,173 @@
+"""The site in a real browser (Debian's Chromium via Playwright) against `dailypapers serve` on the demo data.
+
+Screenshots of the feed and a paper page are saved into artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ENGINES
+from dailypapers.demo import load_demo
+from dailypapers.storage import open_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+KATEX_PAPER = "2606.05633"  # its abstract has inline LaTeX ($28$, $+0.7$ …)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """`dailypapers serve` in a subprocess, as README tells users to run it, on the bundled demo (one per engine)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    home = tmp_path_factory.mktemp(f"browser-{request.param}") / "home"
+    factory = request.getfixturevalue("sqlite_factory" if request.param == "sqlite" else "postgres_factory")
+    config = factory.config(home)
+    store = open_store(config)
+    load_demo(store)
+    store.dispose()
+    port = free_port()
+    env = {**os.environ, **config.values}
+    command = [sys.executable, "-m", "dailypapers.cli", "serve", "--port", str(port), "--workers", "1"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None:
+                raise RuntimeError(server.stdout.read().decode() if server.stdout else "server died")
+            time.sleep(0.1)
+        yield url, request.param
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        if request.param == "postgresql":
+            factory.drop(config)
+
+
+@pytest.fixture
+def site(served: tuple[str, str]) -> str:
+    return served[0]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def test_a_member_signs_up_submits_upvotes_searches_and_navigates_days(
+    served: tuple[str, str], browser: object
+) -> None:
+    site, engine = served
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(site + "/")
+    assert page.url == site + "/papers"
+    assert page.locator("h1").inner_text() == "Daily papers"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"feed-{engine}.png"))
+    latest = page.locator("main p.muted").first.inner_text()
+
+    page.click("text=← Previous")
+    assert "/papers/date/" in page.url
+    assert page.locator("main p.muted").first.inner_text() != latest
+    page.click("text=Next →")
+    assert page.locator("main p.muted").first.inner_text() == latest
+
+    page.click("text=Sign up")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button:has-text('Sign up')")
+    assert page.locator('nav.user a[href="/u/ada"]').inner_text() == "ada"
+
+    page.click("text=Submit")
+    page.fill("input[name=arxiv_id]", f"https://arxiv.org/abs/{KATEX_PAPER}")
+    page.fill("textarea[name=comment]", "nice audit")
+    page.click("button:has-text('Submit')")
+    card = page.locator(f'li[id="paper-{KATEX_PAPER}"]')
+    assert card.count() == 1 and card.locator('a[href="/u/ada"]').count() == 1
+
+    # Upvote without a reload: the count changes in place and the button shows it is pressed.
+    page.evaluate("window.__still_here = true")
+    button = card.locator("form.upvote button")
+    before = int(button.locator(".count").inner_text())
+    button.click()
+    pressed = f"document.querySelector('li[id=\"paper-{KATEX_PAPER}\"] form.upvote button').ariaPressed"
+    page.wait_for_function(f"{pressed} === 'true'")
+    assert int(button.locator(".count").inner_text()) == before + 1
+    assert page.evaluate("window.__still_here") is True
+    page.reload()
+    assert int(page.locator(f'li[id="paper-{KATEX_PAPER}"] .count').inner_text()) == before + 1
+
+    # Keyboard: "/" focuses search; Enter searches.
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.type("rewriting gains")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers?q=*")
+    assert page.locator(f'li[id="paper-{KATEX_PAPER}"]').count() == 1
+
+    page.click(f'li[id="paper-{KATEX_PAPER}"] h3 a')
+    page.wait_for_selector(".abstract-full .katex")
+    assert page.locator(".abstract-full .katex").count() >= 3
+    page.screenshot(path=str(ARTIFACTS / f"paper-{engine}.png"), full_page=True)
+
+
+def test_dark_theme_follows_the_system_and_phones_get_no_sideways_scroll(site: str, browser: object) -> None:
+    dark = browser.new_page(color_scheme="dark", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    dark.goto(site + "/papers")
+    background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
+    channels = [int(x) for x in background.removeprefix("rgb(").removesuffix(")").split(",")]
+    assert max(channels) < 60  # a dark background
+    ARTIFACTS.mkdir(exist_ok=True)
+    dark.screenshot(path=str(ARTIFACTS / "feed-dark.png"))
+    light = browser.new_page(color_scheme="light")  # type: ignore[attr-defined]
+    light.goto(site + "/papers")
+    light_bg = light.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert min(int(x) for x in light_bg.removeprefix("rgb(").removesuffix(")").split(",")) > 200
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, color_scheme="light")  # type: ignore[attr-defined]
+    for path in ("/papers", f"/papers/{KATEX_PAPER}", "/papers/trending", "/signin"):
+        phone.goto(site + path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+    phone.screenshot(path=str(ARTIFACTS / "feed-phone.png"))
+
+    # Tab reaches the skip link first, then the site's controls.
+    phone.goto(site + "/papers")
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.textContent") == "Skip to content"

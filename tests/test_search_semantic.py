@@ -1,0 +1,99 @@
+"""Embeddings, the vector index and hybrid ranking on both engines, with the real model on a dozen real papers.
+
+The model loads once per test process (search.embed caches it); each test embeds only a few papers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from dailypapers.config import Config
+from dailypapers.domain import PaperRecord
+from dailypapers.ingest.files import LineSource
+from dailypapers.ingest.kaggle import read_kaggle
+from dailypapers.search.service import SearchRequest, search_papers, similar_papers
+from dailypapers.search.vectors import vector_file
+from dailypapers.services.imports import import_items, import_papers
+from dailypapers.services.indexing import index_papers
+from dailypapers.storage import Store
+from dailypapers.storage.papers import paper_by_id
+from dailypapers.storage.schema import papers
+
+PAPERS = 12
+
+
+@pytest.fixture
+def few(store: Store, config: Config, shared: Path) -> Store:
+    # The reference backend loads in seconds; the ONNX export is exercised by bench/embed_throughput.py.
+    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = "torch"
+    items = read_kaggle(LineSource(shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl"))
+    import_items(store, itertools.islice(items, PAPERS))
+    return store
+
+
+def test_indexing_embeds_only_new_or_changed_text_and_search_then_goes_hybrid(few: Store, config: Config) -> None:
+    assert search_papers(few, config, SearchRequest(q="photon pairs")).semantic is False
+    first = index_papers(few, config, batch=5)
+    assert (first.checked, first.embedded) == (PAPERS, PAPERS)
+    assert index_papers(few, config).checked == 0
+    with few.read() as conn:
+        paper = paper_by_id(conn, "0704.0001")
+    assert paper is not None
+    record = PaperRecord(
+        id=paper.id,
+        title=paper.title,
+        abstract=paper.abstract,
+        authors=paper.authors,
+        categories=paper.categories,
+        version=paper.version,
+        published_at=paper.published_at,
+        upvotes=7,
+    )
+    import_papers(few, [record])  # metadata changed, text did not: checked, not embedded again
+    again = index_papers(few, config)
+    assert (again.checked, again.embedded) == (1, 0)
+    record.title = "Photon pair production at hadron colliders"
+    record.version += 1  # a new version replaces the text
+    import_papers(few, [record])
+    assert index_papers(few, config).embedded == 1
+    if few.is_sqlite:
+        assert vector_file(config, "all-MiniLM-L6-v2").exists()
+
+    results = search_papers(few, config, SearchRequest(q="two photons produced together in proton collisions"))
+    assert results.semantic and results.hits[0].paper.id == "0704.0001"
+    semantic = search_papers(few, config, SearchRequest(q="collisions making pairs of light quanta", mode="semantic"))
+    assert "0704.0001" in [h.paper.id for h in semantic.hits[:3]]
+    category = paper.categories[0]
+    filtered = search_papers(few, config, SearchRequest(q="mathematics of graphs", category=category))
+    assert filtered.hits and all(category in h.paper.categories for h in filtered.hits)
+
+
+def test_similar_papers_are_nearest_neighbours_other_than_the_paper(few: Store, config: Config) -> None:
+    index_papers(few, config)
+    similar = similar_papers(few, config, "0704.0001", limit=4)
+    assert len(similar) == 4 and "0704.0001" not in [h.paper.id for h in similar]
+    assert [h.score for h in similar] == sorted((h.score for h in similar), reverse=True)
+
+
+def test_an_interrupted_index_run_resumes_and_deleted_papers_leave_the_index(few: Store, config: Config) -> None:
+    calls = []
+
+    def stop_after_first_batch(done: int, total: int) -> None:
+        calls.append(done)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index_papers(few, config, progress=stop_after_first_batch, batch=4)
+    rest = index_papers(few, config, batch=4)
+    assert (calls, rest.embedded) == ([4], PAPERS - 4)
+    with few.write() as conn:
+        conn.execute(delete(papers).where(papers.c.id == "0704.0002"))
+    after = index_papers(few, config)
+    if few.is_sqlite:
+        assert (after.vectors_removed, after.index_size) == (1, PAPERS - 1)
+    hits = search_papers(few, config, SearchRequest(q="sparsity certifying graph decompositions", limit=50)).hits
+    assert "0704.0002" not in [h.paper.id for h in hits]
