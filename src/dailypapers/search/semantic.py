@@ -24,11 +24,13 @@ from dailypapers.storage.fulltext import SearchFilters, filtered_ids, ids_matchi
 from dailypapers.storage.papers import StoredPaper
 
 EXACT_CAP = 20_000  # a filter narrower than this is searched exactly when the ANN neighbours miss it
+ENOUGH_FILTERED = 20  # neighbours passing a filter that make an exact search inside it unnecessary
 
 
 def _available(is_sqlite: bool, conn: Connection, config: Config) -> bool:
     if is_sqlite:
-        return open_vector_file(config, model_name(config)) is not None
+        index = open_vector_file(config, model_name(config))
+        return index is not None and len(index) > 0
     return count_embeddings(conn, model_name(config)) > 0
 
 
@@ -55,7 +57,7 @@ def nearest(
     if filters.active:
         keep = ids_matching_filters(conn, list(scores), filters)
         scores = {key: sim for key, sim in scores.items() if key in keep}
-        if len(scores) < k:
+        if len(scores) < min(k, ENOUGH_FILTERED):
             # The filter is narrow: few of the global neighbours pass it, so search inside it exactly.
             ids = filtered_ids(conn, filters, EXACT_CAP)
             scores.update(semantic_scores(conn, config, vector, ids))

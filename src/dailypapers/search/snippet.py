@@ -35,7 +35,11 @@ def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     word_positions = [i for i, tok in enumerate(tokens) if tok[:1].isalnum() or tok[:1] == "_"]
     if not word_positions:
         return ""
-    hits = [1 if _matches(tokens[i], keys) else 0 for i in word_positions]
+    seen: dict[str, bool] = {}  # each distinct word is stemmed once
+    for i in word_positions:
+        if tokens[i] not in seen:
+            seen[tokens[i]] = bool(keys) and _matches(tokens[i], keys)
+    hits = [1 if seen[tokens[i]] else 0 for i in word_positions]
     best_start, best = 0, -1
     running = sum(hits[:window])
     for start in range(max(1, len(hits) - window + 1)):
@@ -49,7 +53,7 @@ def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     parts = []
     for tok in tokens[first : last + 1]:
         escaped = html.escape(tok)
-        parts.append(f"<mark>{escaped}</mark>" if tok[:1].isalnum() and _matches(tok, keys) else escaped)
+        parts.append(f"<mark>{escaped}</mark>" if seen.get(tok) else escaped)
     prefix = "… " if first > 0 else ""
     suffix = " …" if last_word < len(word_positions) - 1 else ""
     return prefix + "".join(parts).strip() + suffix

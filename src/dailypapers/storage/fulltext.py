@@ -20,6 +20,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 # BM25 column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
 BM25_WEIGHTS = (2.0, 1.0, 0.5)
+# When at least this many papers contain every query word, rank only those (see text_candidates).
+ENOUGH_ALL_WORDS = 20
 
 
 @dataclass
@@ -98,25 +100,52 @@ def text_candidates(
     params: dict[str, Any] = {"k": k}
     where = _filter_sql(conn, filters, params)
     if conn.dialect.name == "sqlite":
-        params["match"] = fts5_match(words, phrases)
-        bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+        if len(words) > 1:
+            # Papers with every word first: far fewer rows to score than OR over common words ("model").
+            both = _fts5(conn, fts5_match([], [*phrases, *([w] for w in words)]), where, dict(params))
+            if len(both) >= ENOUGH_ALL_WORDS:
+                return both
+        return _fts5(conn, fts5_match(words, phrases), where, params)
+    if len(words) > 1:
+        both = _tsquery(conn, " ".join(words), phrases, where, dict(params))
+        if len(both) >= ENOUGH_ALL_WORDS:
+            return both
+    return _tsquery(conn, " or ".join(words), phrases, where, params)
+
+
+def _tsquery(
+    conn: Connection, words: str, phrases: Sequence[Sequence[str]], where: str, params: dict[str, Any]
+) -> list[tuple[str, float]]:
+    """PostgreSQL: `words` in websearch syntax ("a b" = all, "a or b" = any), every phrase required."""
+    tsquery = []
+    if words:
+        params["words"] = words
+        tsquery.append("websearch_to_tsquery('english', :words)")
+    for i, phrase in enumerate(phrases):
+        params[f"phrase{i}"] = " ".join(phrase)
+        tsquery.append(f"phraseto_tsquery('english', :phrase{i})")
+    sql = (
+        "SELECT p.id, ts_rank(p.search_vector, q.q, 1) AS score FROM papers p, "
+        f"(SELECT {' && '.join(tsquery)} AS q) q WHERE p.search_vector @@ q.q{where} "
+        "ORDER BY score DESC, p.id LIMIT :k"
+    )
+    return [(row[0], float(row[1])) for row in _run(conn, sql, params)]
+
+
+def _fts5(conn: Connection, match: str, where: str, params: dict[str, Any]) -> list[tuple[str, float]]:
+    params["match"] = match
+    bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+    if where:
         sql = (
             f"SELECT d.paper_id, -{bm25} AS score FROM papers_fts "
             "JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id "
             f"WHERE papers_fts MATCH :match{where} ORDER BY {bm25} LIMIT :k"
         )
-    else:
-        tsquery = []
-        if words:
-            params["words"] = " or ".join(words)
-            tsquery.append("websearch_to_tsquery('english', :words)")
-        for i, phrase in enumerate(phrases):
-            params[f"phrase{i}"] = " ".join(phrase)
-            tsquery.append(f"phraseto_tsquery('english', :phrase{i})")
+    else:  # rank inside the FTS index first; join only the top k (not every match) to the tables
         sql = (
-            "SELECT p.id, ts_rank(p.search_vector, q.q, 1) AS score FROM papers p, "
-            f"(SELECT {' && '.join(tsquery)} AS q) q WHERE p.search_vector @@ q.q{where} "
-            "ORDER BY score DESC, p.id LIMIT :k"
+            f"SELECT d.paper_id, -top.rank AS score FROM (SELECT rowid, {bm25} AS rank FROM papers_fts "
+            "WHERE papers_fts MATCH :match ORDER BY rank LIMIT :k) top "
+            "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
         )
     return [(row[0], float(row[1])) for row in _run(conn, sql, params)]
 
