@@ -64,21 +64,39 @@ def fill_synthetic(store: Store, config: Config, dims: int = 384) -> int:
     return filled
 
 
-def workload(store: Store, n: int) -> list[str]:
-    """Short queries made from random stored titles (the short-query recipe), seeded."""
+def workload(store: Store, n: int) -> list[tuple[str, str]]:
+    """Short queries made from random stored titles (the short-query recipe), seeded, each with its paper's id."""
     from sqlalchemy import select
 
     from dailypapers.storage.schema import papers
 
     with store.read() as conn:
-        titles = [row[0] for row in conn.execute(select(papers.c.title).order_by(papers.c.id))]
+        rows = [(row[0], row[1]) for row in conn.execute(select(papers.c.id, papers.c.title).order_by(papers.c.id))]
     rng = random.Random(11)
-    queries: list[str] = []
+    queries: list[tuple[str, str]] = []
     while len(queries) < n:
-        q = short_query(rng.choice(titles), rng)
+        paper_id, title = rng.choice(rows)
+        q = short_query(title, rng)
         if q:
-            queries.append(q)
+            queries.append((q, paper_id))
     return queries
+
+
+def text_mrr(store: Store, workload_: list[tuple[str, str]], row_budget: int) -> tuple[float, list[float]]:
+    """MRR@10 of the text side alone (the paper the query came from is the answer), and its latencies."""
+    from dailypapers.search.query import parse_query
+    from dailypapers.storage.fulltext import SearchFilters, text_candidates
+
+    reciprocal, ms = [], []
+    for q, answer in workload_:
+        parsed = parse_query(q)
+        started = time.perf_counter()
+        with store.read() as conn:
+            found = text_candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 10, row_budget)
+        top = [key for key, _ in found]
+        ms.append((time.perf_counter() - started) * 1000)
+        reciprocal.append(1 / (top.index(answer) + 1) if answer in top else 0.0)
+    return sum(reciprocal) / len(reciprocal), ms
 
 
 def percentiles(samples: list[float]) -> str:
@@ -112,7 +130,8 @@ def main() -> None:
 
     with store.read() as conn:
         total = count_papers(conn)
-    queries = workload(store, args.queries)
+    pairs = workload(store, args.queries)
+    queries = [q for q, _ in pairs]
     embedder = get_embedder(config)
     timed(store, config, queries[:10])  # warm up: model load, page cache, index mmap
     print(f"{store.dialect}, {total} papers")
@@ -126,6 +145,11 @@ def main() -> None:
     print(f"  text only                {percentiles(timed(store, config, queries, mode='text'))}")
     print(f"  hybrid                   {percentiles(timed(store, config, queries))}")
     print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}")
+    from dailypapers.storage.fulltext import ROW_BUDGET
+
+    for budget, label in ((ROW_BUDGET, f"row budget {ROW_BUDGET}"), (10**9, "every matching row")):
+        mrr, ms = text_mrr(store, pairs, budget)
+        print(f"  text side, {label:20s} {percentiles(ms)}  MRR@10 {mrr:.4f} (answer: the title's paper)")
     if args.million:
         million(embedder, queries)
 

@@ -84,6 +84,29 @@ def test_cli_creates_a_curator_and_changes_roles(cli_env: Config, store: Store) 
     assert account is not None and account.role == "member"
 
 
+def test_cli_set_password_asks_twice_and_only_the_new_password_signs_in(cli_env: Config, store: Store) -> None:
+    accounts.create_account(store, "ada", "analytical engine")
+    result = runner.invoke(app, ["user", "set-password", "ada"], input="difference engine\ndifference engine\n")
+    assert result.exit_code == 0, result.stderr
+    assert "new password set for ada" in result.stdout and "difference engine" not in result.stdout
+    assert accounts.authenticate(store, "ada", "difference engine") is not None
+    assert accounts.authenticate(store, "ada", "analytical engine") is None
+    mismatch = runner.invoke(app, ["user", "set-password", "ada"], input="one password\nanother one\n" * 3)
+    assert mismatch.exit_code != 0 and accounts.authenticate(store, "ada", "difference engine") is not None
+    scripted = runner.invoke(app, ["user", "set-password", "ada", "--password", "jacquard loom"])
+    assert scripted.exit_code == 0 and accounts.authenticate(store, "ada", "jacquard loom") is not None
+
+
+def test_cli_set_password_for_an_unknown_or_with_a_short_password_is_one_line(cli_env: Config, store: Store) -> None:
+    result = runner.invoke(app, ["user", "set-password", "ghost"], input="long enough pw\nlong enough pw\n")
+    assert result.exit_code == 2 and result.stderr.strip() == "error: no account named 'ghost'"
+    assert "password" not in result.stdout.lower()  # refused before asking
+    accounts.create_account(store, "ada", "analytical engine")
+    result = runner.invoke(app, ["user", "set-password", "ada", "--password", "short"])
+    assert result.exit_code == 2 and "at least 8 characters" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_cli_errors_are_one_line_with_a_usage_exit_code(cli_env: Config) -> None:
     result = runner.invoke(app, ["user", "set-role", "ghost", "curator"])
     assert result.exit_code == 2

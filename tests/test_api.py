@@ -121,6 +121,24 @@ def test_writing_needs_a_valid_token(client: TestClient, days: list[dict[str, An
     assert forged.status_code == 401 and "not valid" in forged.json()["error"]
 
 
+def test_a_foreign_token_is_ignored_on_reads_but_refused_on_writes(
+    client: TestClient, days: list[dict[str, Any]]
+) -> None:
+    paper_id = days[0]["papers"][0]["paper"]["id"]
+    hf = {"Authorization": "Bearer hf_fake_user_token"}
+    listed = client.get("/api/daily_papers", params={"date": days[0]["date"]}, headers=hf)
+    assert listed.status_code == 200 and len(listed.json()) == len(days[0]["papers"])
+    assert client.get(f"/api/papers/{paper_id}", headers=hf).json()["id"] == paper_id
+    for write in (
+        client.post("/api/papers/submit", json={"id": paper_id}, headers=hf),
+        client.post(f"/api/papers/{paper_id}/upvote", headers=hf),
+        client.delete(f"/api/papers/{paper_id}/upvote", headers=hf),
+    ):
+        assert write.status_code == 401 and "not valid" in write.json()["error"]
+    revoked = client.get(f"/api/papers/{paper_id}", headers={"Authorization": "Bearer dp_revoked"})
+    assert revoked.status_code == 401 and "not valid" in revoked.json()["error"]
+
+
 def test_submitting_through_the_api_lists_the_paper_today_once(
     client: TestClient, store: Store, days: list[dict[str, Any]]
 ) -> None:

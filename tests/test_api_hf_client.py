@@ -131,3 +131,18 @@ def test_list_papers_searches_the_store(endpoint: str, days: list[dict[str, Any]
     found = list(HfApi(endpoint=endpoint).list_papers(query=title_words, limit=5, token=False))
     assert 0 < len(found) <= 5 and found[0].id == item["id"]
     assert found[0].title and found[0].published_at is not None
+
+
+def test_a_saved_hugging_face_token_is_ignored_on_reads(endpoint: str, days: list[dict[str, Any]]) -> None:
+    """Logged-in huggingface_hub users send their hf_ token by default; reads answer as to anyone."""
+    api = HfApi(endpoint=endpoint, token="hf_fake_user_token")
+    day = days[0]
+    listed = list(api.list_daily_papers(date=day["date"], token="hf_fake_user_token"))
+    assert {p.id for p in listed} == {item["paper"]["id"] for item in day["papers"]}
+    assert [p.id for p in api.list_daily_papers(date=day["date"])] == [p.id for p in listed]  # the instance token
+    paper_id = day["papers"][0]["paper"]["id"]
+    assert api.paper_info(paper_id).id == paper_id
+    assert list(api.list_papers(query=paper_id, limit=1, token="hf_fake_user_token"))
+    with pytest.raises(HfHubHTTPError) as ours:  # the header does go out: a bad token of ours is still refused
+        list(api.list_daily_papers(date=day["date"], token="dp_revoked"))
+    assert ours.value.response.status_code == 401

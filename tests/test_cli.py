@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
@@ -109,3 +113,22 @@ def test_every_command_has_help() -> None:
         assert name
         code, out, _ = run(name, "--help")  # type: ignore[arg-type]
         assert code == 0 and "Usage" in out
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_help_shows_every_option_text_whole_brackets_included() -> None:
+    """Rich reads `[words]` as markup and drops them, which once ate "(default: today, UTC)"-style hints."""
+    for path, command in _commands(typer.main.get_command(app)):
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "1000"})
+        assert result.exit_code == 0, path
+        shown = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stdout).split())
+        texts = [getattr(param, "help", None) or "" for param in command.params]
+        texts += re.findall(r"\[[^\]]*\]", command.help or "")
+        for text in texts:
+            assert " ".join(text.split()) in shown, (path, text)
+    assert "(default: today, UTC)" in run("ingest", "hf", "--help")[1]

@@ -51,6 +51,18 @@ def test_admins_add_list_and_remove_subscribers(mail_env: RecordingHandler, stor
     assert code == 1 and "no subscription for list@example.org" in err
 
 
+def test_adding_an_address_whose_confirmation_bounces_prints_bounced_and_exits_1(
+    cli_env: Config, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    with smtp_server(RecordingHandler(bounce={"gone@example.org"})) as (_, url):
+        for name, value in mail_config(cli_env, url).values.items():
+            monkeypatch.setenv(name, value)
+        code, out, _ = run("subscribers", "add", "gone@example.org")
+    assert code == 1 and out.startswith("gone@example.org: bounced (daily)") and "550" in out
+    code, out, _ = run("subscribers", "list", "--json")
+    assert [row["status"] for row in json.loads(out)] == ["bounced"]
+
+
 def test_bad_input_gets_one_line_and_a_usage_exit_code(mail_env: RecordingHandler) -> None:
     for args in (
         ("subscribers", "add", "not-an-address"),

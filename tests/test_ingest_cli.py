@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -90,6 +91,19 @@ def test_daily_exits_1_when_a_source_fails(env: Config, monkeypatch: pytest.Monk
     monkeypatch.setenv("DAILYPAPERS_HF_ENDPOINT", "http://127.0.0.1:9")
     code, _, err = run("daily")
     assert code == 1 and "hf " in err and "connection failed" in err
+
+
+def test_daily_exits_1_when_indexing_fails_and_still_runs_the_digest_step(
+    env: Config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared: Path
+) -> None:
+    sample = str(shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl")
+    assert run("import", "kaggle", sample)[0] == 0  # papers to embed, so the model must load
+    monkeypatch.setenv("DAILYPAPERS_DAILY_SOURCES", "")
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    code, out, err = run("daily")
+    assert code == 1 and "index failed:" in err
+    assert [line for line in err.splitlines() if "index failed:" in line and "daily step" not in line]
+    assert out.startswith("due ")  # the digest step's line
 
 
 def test_daily_with_an_unknown_source_says_which(env: Config, monkeypatch: pytest.MonkeyPatch) -> None:

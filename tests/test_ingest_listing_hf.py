@@ -13,11 +13,14 @@ from dailypapers.config import Config
 from dailypapers.domain import IngestError
 from dailypapers.services.daily import run_daily
 from dailypapers.services.ingest import fetch_papers_by_id, ingest_hf_day, ingest_listings
+from dailypapers.services.subscriptions import subscribe
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
 from dailypapers.testing.feeds import listing_feed
 from dailypapers.testing.replay import ReplayServer
+from dailypapers.testing.smtp import smtp_server
+from digest_helpers import TUESDAY_16, load_week, mail_config
 from ingest_support import quick, replay  # noqa: F401  (fixtures)
 
 DAY = date(2026, 11, 26)
@@ -138,3 +141,19 @@ def test_a_failing_source_is_reported_and_the_other_steps_still_run(
     assert listing.error is not None and "answered HTTP 404" in listing.error
     assert [s.name for s in later[:2]] == ["hf 2024-05-27", "hf 2024-05-28"]
     assert all(step.error is None for step in later)
+
+
+def test_an_index_step_that_cannot_load_its_model_is_reported_and_the_digests_still_go_out(
+    store: Store, config: Config, tmp_path: Path
+) -> None:
+    load_week(store)  # papers not embedded yet: the index step must load the model
+    with smtp_server() as (handler, url):
+        mail = mail_config(
+            config, url, DAILYPAPERS_DAILY_SOURCES="", DAILYPAPERS_EMBEDDING_MODEL=str(tmp_path / "no-such-model")
+        )
+        subscribe(store, mail, "reader@example.org", confirmed=True)
+        report = run_daily(store, mail, today=TUESDAY_16)
+    index, digests = report.steps
+    assert report.failed and index.name == "index" and index.error and "\n" not in index.error
+    assert digests.name == "digests" and digests.error is None and "sent 1" in digests.line
+    assert [r.message["To"] for r in handler.received] == ["reader@example.org"]

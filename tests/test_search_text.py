@@ -154,3 +154,19 @@ def test_similar_papers_fall_back_to_title_words_without_embeddings(sample: Stor
     similar = similar_papers(sample, config, "0704.0001", limit=3)
     assert similar and all(hit.paper.id != "0704.0001" for hit in similar)
     assert similar_papers(sample, config, "9999.99999") == []
+
+
+def test_a_common_word_query_matches_on_its_rarest_words_and_keeps_the_full_scores(sample: Store) -> None:
+    from dailypapers.storage.fulltext import SearchFilters, text_candidates
+    from dailypapers.storage.term_stats import document_frequencies
+
+    words = ["results", "model", "diphoton"]
+    with sample.read() as conn:
+        counts = document_frequencies(conn, words)
+        assert counts["diphoton"] == 1 < counts["model"] < counts["results"]
+        full = dict(text_candidates(conn, words, [], SearchFilters(), 100, row_budget=1_000_000))
+        budget = counts["diphoton"]  # room for the rare word's matches only
+        pruned = dict(text_candidates(conn, words, [], SearchFilters(), 100, row_budget=budget))
+    # Only papers with the rare word are selected, and each keeps the score it has under the plain any-word query.
+    assert list(pruned) == ["0704.0001"] and len(full) > counts["results"]
+    assert abs(pruned["0704.0001"] - full["0704.0001"]) < 1e-6

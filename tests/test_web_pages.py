@@ -271,6 +271,8 @@ def test_profiles_list_submissions_upvotes_and_make_api_tokens_once(
     form = profile.select_one('form[action="/settings/tokens"]')
     assert form is not None
     created = client.post("/settings/tokens", data={"csrf_token": token, "name": "laptop"})
+    # Shown by the POST's own response (not via the readable session cookie and a redirect), and not cached.
+    assert created.history == [] and created.headers["cache-control"] == "no-store"
     shown = soup(created.text).select_one("#new-token")
     assert shown is not None
     ada = accounts.account_for_api_token(store, shown.get_text(strip=True))

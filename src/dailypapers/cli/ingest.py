@@ -51,10 +51,10 @@ def _print(report: service.IngestReport) -> None:
 
 @app.command("oai")
 def ingest_oai(
-    set_spec: str = typer.Option(None, "--set", help="OAI-PMH set, e.g. cs [DAILYPAPERS_OAI_SET]."),
-    from_: str = typer.Option(None, "--from", help="First datestamp (YYYY-MM-DD) [the last harvested one]."),
+    set_spec: str = typer.Option(None, "--set", help="OAI-PMH set, e.g. cs (default: DAILYPAPERS_OAI_SET)."),
+    from_: str = typer.Option(None, "--from", help="First datestamp, YYYY-MM-DD (default: the last harvested one)."),
     until: str = typer.Option(None, "--until", help="Last datestamp (YYYY-MM-DD)."),
-    fmt: str = typer.Option(None, "--format", help="arXivRaw or arXiv [DAILYPAPERS_OAI_FORMAT]."),
+    fmt: str = typer.Option(None, "--format", help="arXivRaw or arXiv (default: DAILYPAPERS_OAI_FORMAT)."),
     restart: bool = typer.Option(False, "--restart", help="Ignore the checkpoint of an unfinished harvest."),
     base_url: str = BaseUrl,
 ) -> None:
@@ -101,7 +101,9 @@ def ingest_arxiv(
 
 @app.command("listing")
 def ingest_listing(
-    categories: list[str] = typer.Argument(None, help="Categories, e.g. cs.LG cs.CL [DAILYPAPERS_CATEGORIES]."),
+    categories: list[str] = typer.Argument(
+        None, help="Categories, e.g. cs.LG cs.CL (default: DAILYPAPERS_CATEGORIES)."
+    ),
     force: bool = typer.Option(False, "--force", help="Fetch again even if this announcement day is done."),
     base_url: str = BaseUrl,
     api_url: str = typer.Option(None, "--api-url", help="arXiv API endpoint for the metadata lookups."),
@@ -116,7 +118,7 @@ def ingest_listing(
 
 @app.command("hf")
 def ingest_hf(
-    days: list[str] = typer.Argument(None, help="Days (YYYY-MM-DD) [today, UTC]."),
+    days: list[str] = typer.Argument(None, help="Days, YYYY-MM-DD (default: today, UTC)."),
     base_url: str = BaseUrl,
 ) -> None:
     """Import days of a Hugging Face-compatible daily papers API: papers, listings and upvotes."""

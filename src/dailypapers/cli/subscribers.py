@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
-from dailypapers.queries.subscriptions import subscriber_list
+from dailypapers.queries.subscriptions import subscriber_by_email, subscriber_list
 from dailypapers.services.subscriptions import Preferences, SubscriptionError, remove_subscriber, subscribe
 
 app = typer.Typer(help="Manage email digest subscribers.", no_args_is_help=True)
@@ -29,21 +29,24 @@ def add(
     store = store_for(config)
     try:
         result = subscribe(store, config, email, preferences=Preferences(frequency=frequency), confirmed=confirmed)
+        # Read again: sending the confirmation can change the status (a 550 marks the address bounced).
+        sub = subscriber_by_email(store, result.subscription.email) or result.subscription
     except SubscriptionError as exc:
         fail(str(exc), EXIT_USAGE)
     except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL
         fail(str(exc))
     finally:
         store.dispose()
-    sub = result.subscription
     note = {
         "sent": "confirmation email sent",
         "failed": "confirmation email NOT sent (SMTP failed); `dailypapers digest send` retries it",
+        "bounced": f"confirmation email bounced: {sub.bounce_reason}",
+        "sending": "the connection was lost while sending the confirmation email; it may not have arrived",
         "already-sent-today": "a confirmation email was already sent today",
         "not-needed": "active",
     }.get(result.confirmation, result.confirmation)
     console.print(f"{sub.email}: {sub.status} ({sub.frequency}) — {note}", highlight=False)
-    if result.confirmation == "failed":
+    if result.confirmation in ("failed", "bounced"):
         raise typer.Exit(1)
 
 

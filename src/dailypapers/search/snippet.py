@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
-_TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 WINDOW = 32  # words
 
 
@@ -31,15 +31,13 @@ def match_strength(words: Sequence[str], text: str) -> float:
 def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     """HTML-escaped excerpt of about `window` words with the most query words, matches in <mark>…</mark>."""
     keys = {_stem_key(w) for w in words} | {w.lower() for w in words}
-    tokens = _TOKEN.findall(" ".join(text.split()))
-    word_positions = [i for i, tok in enumerate(tokens) if tok[:1].isalnum() or tok[:1] == "_"]
-    if not word_positions:
+    text = " ".join(text.split())
+    spans = [m.span() for m in _WORD.finditer(text)]
+    if not spans:
         return ""
-    seen: dict[str, bool] = {}  # each distinct word is stemmed once
-    for i in word_positions:
-        if tokens[i] not in seen:
-            seen[tokens[i]] = bool(keys) and _matches(tokens[i], keys)
-    hits = [1 if seen[tokens[i]] else 0 for i in word_positions]
+    lowered = [text[a:b].lower() for a, b in spans]
+    marked = {w for w in set(lowered) if w in keys or _stem_key(w) in keys} if keys else set()
+    hits = [w in marked for w in lowered]
     best_start, best = 0, -1
     running = sum(hits[:window])
     for start in range(max(1, len(hits) - window + 1)):
@@ -47,13 +45,14 @@ def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
             running += (hits[start + window - 1] if start + window - 1 < len(hits) else 0) - hits[start - 1]
         if running > best:
             best, best_start = running, start
-    first = word_positions[best_start]
-    last_word = min(best_start + window, len(word_positions)) - 1
-    last = word_positions[last_word]
-    parts = []
-    for tok in tokens[first : last + 1]:
-        escaped = html.escape(tok)
-        parts.append(f"<mark>{escaped}</mark>" if seen.get(tok) else escaped)
-    prefix = "… " if first > 0 else ""
-    suffix = " …" if last_word < len(word_positions) - 1 else ""
-    return prefix + "".join(parts).strip() + suffix
+    last_word = min(best_start + window, len(spans)) - 1
+    parts, at = [], spans[best_start][0]
+    for i in range(best_start, last_word + 1):
+        if hits[i]:
+            a, b = spans[i]
+            parts += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
+            at = b
+    parts.append(html.escape(text[at : spans[last_word][1]]))
+    prefix = "… " if best_start > 0 else ""
+    suffix = " …" if last_word < len(spans) - 1 else ""
+    return prefix + "".join(parts) + suffix

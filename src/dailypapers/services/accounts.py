@@ -130,11 +130,16 @@ def create_api_token(store: Store, account: StoredAccount, name: str = "") -> st
     return token
 
 
+def is_site_token(token: str) -> bool:
+    """Whether a bearer token was made by this site (valid or not), as opposed to another service's."""
+    return (token or "").strip().startswith(TOKEN_PREFIX)
+
+
 def account_for_api_token(store: Store, token: str) -> StoredAccount | None:
     token = (token or "").strip()
     if token.lower().startswith("bearer "):
         token = token[7:].strip()
-    if not token.startswith(TOKEN_PREFIX):
+    if not is_site_token(token):
         return None
     with store.read() as conn:
         return account_store.account_by_token_hash(conn, _digest(token))

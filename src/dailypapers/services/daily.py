@@ -1,7 +1,8 @@
 """The morning job (`dailypapers daily`, run by cron): ingest what is new, then index, then send digests.
 
-Steps are plain calls in order. A step that fails is recorded and the next steps still run (a flaky arXiv must not
-hold back the digests of what was already stored); the report says what changed and what failed.
+Steps are plain calls in order. A step that fails, for whatever reason (a flaky arXiv, a full disk, a model that
+will not load), is recorded and the next steps still run: nothing must hold back the digests of what was already
+stored. The report says what changed and what failed.
 """
 
 from __future__ import annotations
@@ -53,12 +54,17 @@ class DailyReport:
         return any(step.error for step in self.steps)
 
     def run(self, name: str, step: Callable[[], StepOutcome]) -> StepResult:
-        """Run one step; an IngestError (or bad setting) is recorded as its failure, other errors propagate."""
+        """Run one step; any error is recorded as its failure (Ctrl-C and exits still stop the job)."""
         try:
             outcome = step()
-        except (IngestError, ValueError) as exc:
+        except (IngestError, ValueError) as exc:  # expected failures: their message says it all
             log.error("daily step %s failed: %s", name, exc)
             result = StepResult(name, error=str(exc))
+        except Exception as exc:  # a broken environment or a bug: name the exception; traceback at debug level
+            error = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the message holds
+            log.error("daily step %s failed: %s", name, error)
+            log.debug("daily step %s traceback", name, exc_info=True)
+            result = StepResult(name, error=error)
         else:
             result = StepResult(name, outcome.changed, outcome.line())
         self.steps.append(result)

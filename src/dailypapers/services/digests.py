@@ -1,8 +1,10 @@
 """Sending the digests due on a day, exactly once per (subscription, period), through the delivery ledger.
 
 The ledger protocol for each message:
-1. the row (subscription, kind, period) is created 'pending' and moved to 'sending' in ONE committed transaction
-   before SMTP starts — a conditional update, so two concurrent runs can never both claim it;
+1. the row (subscription, kind, period) is claimed as 'sending' in one committed transaction before SMTP starts:
+   inserted directly as 'sending' when new, else moved there from 'pending' or 'failed' by a conditional update,
+   so two concurrent runs can never both claim it (with `resend_uncertain` it also takes 'sending' rows, which
+   includes one another run is sending at that moment);
 2. the message goes out with a Message-ID derived from (subscription, kind, period);
 3. the outcome is committed: 'sent', 'failed' (temporary: the next run retries it), or 'bounced' (permanent:
    the address is marked and never mailed again).

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from dailypapers.storage.schema import UTCDateTime
+from dailypapers.storage.term_stats import selective_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -22,6 +23,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 BM25_WEIGHTS = (2.0, 1.0, 0.5)
 # When at least this many papers contain every query word, rank only those (see text_candidates).
 ENOUGH_ALL_WORDS = 20
+# About how many rows an any-word query may score (see storage.term_stats); ~10 ms of BM25 on SQLite.
+ROW_BUDGET = 4000
 
 
 @dataclass
@@ -93,58 +96,99 @@ def text_candidates(
     phrases: Sequence[Sequence[str]],
     filters: SearchFilters,
     k: int,
+    row_budget: int = ROW_BUDGET,
 ) -> list[tuple[str, float]]:
-    """Best `k` papers for the words (any) and phrases (all), as (paper id, score), best first; higher is better."""
+    """Best `k` papers for the words (any) and phrases (all), as (paper id, score), best first; higher is better.
+
+    Papers with every word come first when there are enough of them; otherwise any word matches, but only the
+    rarest words that fit `row_budget` rows select papers (see storage.term_stats) and every word ranks them."""
     if not words and not phrases:
         return []
     params: dict[str, Any] = {"k": k}
     where = _filter_sql(conn, filters, params)
-    if conn.dialect.name == "sqlite":
-        if len(words) > 1:
-            # Papers with every word first: far fewer rows to score than OR over common words ("model").
-            both = _fts5(conn, fts5_match([], [*phrases, *([w] for w in words)]), where, dict(params))
-            if len(both) >= ENOUGH_ALL_WORDS:
-                return both
-        return _fts5(conn, fts5_match(words, phrases), where, params)
+    sqlite = conn.dialect.name == "sqlite"
     if len(words) > 1:
-        both = _tsquery(conn, " ".join(words), phrases, where, dict(params))
+        every = [*phrases, *([w] for w in words)]
+        if sqlite:
+            both = _fts5(conn, fts5_match([], every), where, dict(params), None)
+        else:
+            both = _tsquery(conn, [], every, [], where, dict(params), row_budget)
         if len(both) >= ENOUGH_ALL_WORDS:
             return both
-    return _tsquery(conn, " or ".join(words), phrases, where, params)
+    selective, rows = selective_words(conn, words, row_budget) if words else ([], 0)
+    if not sqlite:
+        return _tsquery(conn, selective, phrases, words, where, params, row_budget)
+    match = fts5_match(selective, phrases)
+    others = [w for w in words if w not in selective]
+    if others:
+        # Matches exactly the papers with a selective word, and BM25 still sees every word: FTS5 counts a phrase only
+        # in the branch that matched, so each word is counted once and the scores equal those of the plain OR.
+        rest = fts5_match(others, [])
+        match = f"(({match}) NOT {rest}) OR (({match}) AND {rest})"
+    newest = None
+    if rows > row_budget:  # even the rarest word is common: rank its most recently indexed matches only
+        newest = _newest_rowid_cut(conn, fts5_match(selective, phrases), row_budget)
+    return _fts5(conn, match, where, params, newest)
+
+
+def _newest_rowid_cut(conn: Connection, match: str, row_budget: int) -> int | None:
+    sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :n"
+    return conn.execute(text(sql), {"match": match, "n": row_budget}).scalar()
 
 
 def _tsquery(
-    conn: Connection, words: str, phrases: Sequence[Sequence[str]], where: str, params: dict[str, Any]
+    conn: Connection,
+    any_words: Sequence[str],
+    phrases: Sequence[Sequence[str]],
+    rank_words: Sequence[str],
+    where: str,
+    params: dict[str, Any],
+    row_budget: int,
 ) -> list[tuple[str, float]]:
-    """PostgreSQL: `words` in websearch syntax ("a b" = all, "a or b" = any), every phrase required."""
-    tsquery = []
-    if words:
-        params["words"] = words
-        tsquery.append("websearch_to_tsquery('english', :words)")
-    for i, phrase in enumerate(phrases):
-        params[f"phrase{i}"] = " ".join(phrase)
-        tsquery.append(f"phraseto_tsquery('english', :phrase{i})")
+    """PostgreSQL: papers with any of `any_words` and every phrase, ranked by `rank_words` and the phrases.
+
+    At most `row_budget` matches (the newest) are ranked: ts_rank reads each row's whole tsvector."""
+
+    def tsquery(words: Sequence[str], prefix: str) -> str:
+        parts = []
+        if words:
+            params[f"{prefix}words"] = " or ".join(words)
+            parts.append(f"websearch_to_tsquery('english', :{prefix}words)")
+        for i, phrase in enumerate(phrases):
+            params[f"phrase{i}"] = " ".join(phrase)
+            parts.append(f"phraseto_tsquery('english', :phrase{i})")
+        return " && ".join(parts)
+
+    params["budget"] = row_budget
+    match = tsquery(any_words, "m")
+    rank = tsquery(rank_words or any_words, "r")
     sql = (
-        "SELECT p.id, ts_rank(p.search_vector, q.q, 1) AS score FROM papers p, "
-        f"(SELECT {' && '.join(tsquery)} AS q) q WHERE p.search_vector @@ q.q{where} "
-        "ORDER BY score DESC, p.id LIMIT :k"
+        f"SELECT p.id, ts_rank(p.search_vector, {rank}, 1) AS score FROM papers p WHERE p.id IN "
+        f"(SELECT p.id FROM papers p WHERE p.search_vector @@ ({match}){where} "
+        "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) ORDER BY score DESC, p.id LIMIT :k"
     )
     return [(row[0], float(row[1])) for row in _run(conn, sql, params)]
 
 
-def _fts5(conn: Connection, match: str, where: str, params: dict[str, Any]) -> list[tuple[str, float]]:
+def _fts5(
+    conn: Connection, match: str, where: str, params: dict[str, Any], newest: int | None
+) -> list[tuple[str, float]]:
     params["match"] = match
+    cut = ""
+    if newest is not None:
+        params["newest"] = newest
+        cut = " AND papers_fts.rowid >= :newest"
     bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
     if where:
         sql = (
             f"SELECT d.paper_id, -{bm25} AS score FROM papers_fts "
             "JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id "
-            f"WHERE papers_fts MATCH :match{where} ORDER BY {bm25} LIMIT :k"
+            f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY {bm25} LIMIT :k"
         )
     else:  # rank inside the FTS index first; join only the top k (not every match) to the tables
         sql = (
             f"SELECT d.paper_id, -top.rank AS score FROM (SELECT rowid, {bm25} AS rank FROM papers_fts "
-            "WHERE papers_fts MATCH :match ORDER BY rank LIMIT :k) top "
+            f"WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
             "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
         )
     return [(row[0], float(row[1])) for row in _run(conn, sql, params)]

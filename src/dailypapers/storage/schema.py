@@ -1,4 +1,8 @@
-"""The tables, as SQLAlchemy Core metadata. Migrations create them; storage modules query them."""
+"""The tables, as SQLAlchemy Core metadata. Migrations create them; storage modules query them.
+
+Only `storage/` modules use these tables (no SQL elsewhere). Changing a table here needs a migration in
+`storage/migrations/versions/`; the comments on columns with a fixed set of values list every value the code uses.
+"""
 
 from __future__ import annotations
 
@@ -152,7 +156,7 @@ votes = Table(
 harvest_state = Table(
     "harvest_state",
     metadata,
-    Column("source", String(100), primary_key=True),  # e.g. "oai:cs"
+    Column("source", String(100), primary_key=True),  # "oai:<set>:<format>", "listing:<cat+cat>" or "hf:<endpoint>"
     Column("cursor", Text),  # resumption token or other resume point of an unfinished run
     Column("last_datestamp", String(32)),  # newest datestamp fully harvested
     Column("updated_at", UTCDateTime, nullable=False),
@@ -190,6 +194,19 @@ saved_searches = Table(
     UniqueConstraint("subscription_id", "query"),
 )
 
+# The delivery ledger that makes every email exactly-once: one row per (subscription, kind, period), claimed before
+# SMTP starts and settled after (storage/deliveries.py has the SQL, services/digests.py the protocol). Statuses:
+#   pending  the row exists, nothing attempted yet (the default; claim_delivery normally inserts rows already
+#            'sending', and a row created only to be marked 'empty' becomes 'empty' in the same transaction)
+#   sending  claimed by a run that is handing the message to SMTP; left so by a crash, or by a connection lost
+#            after the whole message went out, the outcome is unknown: not resent unless the operator asks
+#            (`dailypapers digest send --resend-uncertain`)
+#   sent     the server accepted the message (sent_at set); never sent again
+#   failed   a temporary failure (4xx, connection lost before the message was handed over, server unreachable);
+#            `error` says why and the next run claims it again
+#   bounced  a permanent 5xx for the recipient or message; the subscription is marked 'bounced' too
+#   empty    digests only: nothing to show for the period, so nothing was sent; not composed again
+# 'pending' and 'failed' are claimable (storage.deliveries.CLAIMABLE); 'sent', 'empty' and 'bounced' are done.
 deliveries = Table(
     "deliveries",
     metadata,
@@ -197,7 +214,7 @@ deliveries = Table(
     Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
     Column("period", String(32), nullable=False),  # e.g. "2026-11-26" or "2026-W48"
     Column("kind", String(16), nullable=False, default="digest"),  # digest | confirm
-    Column("status", String(16), nullable=False, default="pending"),  # pending | sent | failed
+    Column("status", String(16), nullable=False, default="pending"),  # pending|sending|sent|failed|bounced|empty
     Column("attempts", Integer, nullable=False, default=0),
     Column("message_id", String(255)),
     Column("error", Text),

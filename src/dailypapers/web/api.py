@@ -3,6 +3,9 @@ read_paper) calls, with the same paths, parameters and field names, plus token-a
 
 Reads go through `queries.feed` and the search service, writes through the same services the pages use. Errors are
 `{"error": "..."}` with 400 (bad input), 401 (no or bad token), 403, 404 (unknown paper) or 429.
+
+`huggingface_hub` sends the user's saved huggingface.co token with every call, so reads ignore a bearer token that
+is not one of ours (no `dp_` prefix) and answer as to anyone; writes still need a valid token of ours.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as q
-from dailypapers.services.accounts import account_for_api_token, is_curator
+from dailypapers.services.accounts import account_for_api_token, is_curator, is_site_token
 from dailypapers.services.submissions import NotAllowed, SubmissionError, submit_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage.accounts import StoredAccount
@@ -56,6 +59,13 @@ def _token_account(request: Request, credentials: HTTPAuthorizationCredentials |
     if account is None:
         raise HTTPException(401, "the API token is not valid (create one on your profile page)")
     return account
+
+
+def _reader(request: Request, credentials: HTTPAuthorizationCredentials | None) -> StoredAccount | None:
+    """The account behind a read's token; someone else's token (e.g. a Hugging Face one) is dropped unseen."""
+    if credentials is not None and not is_site_token(credentials.credentials):
+        return None
+    return _token_account(request, credentials)
 
 
 def _require_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> StoredAccount:
@@ -106,7 +116,7 @@ def daily_papers(
     """
     period = _period(date, week, month)
     store, config = store_of(request), config_of(request)
-    curator = is_curator(_token_account(request, credentials))
+    curator = is_curator(_reader(request, credentials))
     if sort == "trending" and period is None and not submitter:
         result = q.trending(store, config, page=p, limit=limit, include_hidden=curator)
     else:
@@ -128,7 +138,7 @@ def daily_papers(
 def paper_info(request: Request, paper_id: str, credentials: Token) -> ApiPaper:
     """One paper, with its first listing's time and submitter (`submittedOnDailyAt`, `submittedOnDailyBy`)."""
     arxiv_id = _paper_id(paper_id)
-    curator = is_curator(_token_account(request, credentials))
+    curator = is_curator(_reader(request, credentials))
     detail = q.paper_detail(store_of(request), arxiv_id, include_hidden=curator)
     if detail is None:
         raise HTTPException(404, f"no paper {arxiv_id} here")

@@ -64,7 +64,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for uvicorn/gunicorn workers: settings from the environment."""
+    """Factory for the server's worker processes (`uvicorn --factory`): settings from the environment."""
     return create_app(Config.from_env())
 
 

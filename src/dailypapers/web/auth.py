@@ -2,7 +2,10 @@
 
 The session cookie is signed (itsdangerous, via Starlette's SessionMiddleware) with `config.secret_key()`, which is
 configured or generated into the data directory — never a literal. Every state-changing form carries the session's
-CSRF token, and every POST handler calls `require_csrf` before touching anything.
+CSRF token, and every POST handler of the site's forms calls `require_csrf` before touching anything. Two kinds of
+POST deliberately don't, because they are not authorised by the cookie a forged request would ride on: the JSON
+API (web/api.py: a bearer token in a header) and the RFC 8058 one-click unsubscribe (a signed link, posted by mail
+clients without a session).
 """
 
 from __future__ import annotations

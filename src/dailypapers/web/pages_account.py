@@ -80,6 +80,10 @@ async def signout(request: Request) -> Response:
 
 def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
     """A member's submissions and upvotes (and, on their own page, API tokens); imported curators too."""
+    return _profile_page(request, username, page)
+
+
+def _profile_page(request: Request, username: str, page: int = 0, new_token: str | None = None) -> HTMLResponse:
     store, config = store_of(request), config_of(request)
     viewer = current_account(request)
     member = accounts.account_named(store, username)
@@ -101,7 +105,7 @@ def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_00
         "own": own,
         "voted": voted_ids(store, viewer, ids),
         "tokens": accounts.tokens_of(store, member) if own and member else [],
-        "new_token": request.session.pop("new_token", None) if own else None,
+        "new_token": new_token if own else None,
     }
     return render(request, "profile.html", context)
 
@@ -118,9 +122,11 @@ async def create_token(request: Request) -> Response:
     account = require_account(request)
     form = await _form(request)
     token = accounts.create_api_token(store_of(request), account, form.get("name", ""))
-    # Shown once on the next page view, then gone: the store keeps only its digest.
-    request.session["new_token"] = token
-    return RedirectResponse(f"/u/{account.username}#tokens", status_code=303)
+    # Shown once, in this response only: the store keeps only its digest, and the (signed, readable) session
+    # cookie never carries it.
+    response = _profile_page(request, account.username, new_token=token)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def revoke_token(request: Request, token_id: int) -> Response:
