@@ -1,6 +1,7 @@
 """Search quality through the real search service: SciFact (nDCG@10, Recall@100) and the short-query set (MRR@10).
 
     python bench/search_quality.py            # both sets (stores built by scifact_data.py / short_queries.py)
+    python bench/search_quality.py --only scifact --scifact-home /tmp/dpsf-torch --backend torch   # fp32 reference
 
 Every figure comes from `search_papers`, the function the site, the API and the CLI call. Fusion variants are
 passed explicitly so that plain RRF, a fixed weighted sum and the adaptive default are compared on equal terms.
@@ -54,11 +55,12 @@ def recall(run: list[str], judged: dict[str, int], k: int = 100) -> float:
     return len(relevant & set(run[:k])) / len(relevant) if relevant else 0.0
 
 
-def scifact(home: Path, variants: dict[str, tuple[str, Fusion]]) -> None:
+def scifact(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str) -> None:
     config = scifact_config(home)
+    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
     store = open_store(config)
     texts, judgments = queries(), qrels()
-    print(f"SciFact: {len(judgments)} test queries, store {home}")
+    print(f"SciFact: {len(judgments)} test queries, store {home}, queries embedded with {backend}")
     print(f"{'method':32} {'nDCG@10':>8} {'R@100':>7} {'ms/query':>9}")
     for name, (mode, fusion) in variants.items():
         started = time.perf_counter()
@@ -71,8 +73,9 @@ def scifact(home: Path, variants: dict[str, tuple[str, Fusion]]) -> None:
         print(f"{name:32} {n_total / len(judgments):8.4f} {r_total / len(judgments):7.4f} {ms:9.1f}", flush=True)
 
 
-def short(home: Path, variants: dict[str, tuple[str, Fusion]]) -> None:
+def short(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str) -> None:
     config = short_config(home)
+    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
     store = open_store(config)
     pairs = query_set()
     print(f"Short queries: {len(pairs)} queries over {home}")
@@ -93,6 +96,7 @@ if __name__ == "__main__":
     parser.add_argument("--short-home", type=Path, default=Path("/tmp/dpshort"))
     parser.add_argument("--only", choices=["scifact", "short"])
     parser.add_argument("--grid", action="store_true", help="also sweep adaptive fusion parameters")
+    parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx", help="as the store was indexed")
     args = parser.parse_args()
     variants = dict(VARIANTS)
     if args.grid:
@@ -100,6 +104,6 @@ if __name__ == "__main__":
             for gain in (0.2, 0.4, 0.6):
                 variants[f"adaptive {w0}+{gain}*s"] = ("hybrid", Fusion("adaptive", w0, gain))
     if args.only != "short":
-        scifact(args.scifact_home, variants)
+        scifact(args.scifact_home, variants, args.backend)
     if args.only != "scifact":
-        short(args.short_home, variants)
+        short(args.short_home, variants, args.backend)

@@ -20,10 +20,11 @@ from dailypapers.storage.embeddings import (
     paper_ids_of_docs,
     vectors_of,
 )
-from dailypapers.storage.fulltext import SearchFilters, filtered_ids, ids_matching_filters
+from dailypapers.storage.fulltext import SearchFilters, count_filtered, filtered_ids, ids_matching_filters
 from dailypapers.storage.papers import StoredPaper
 
-EXACT_CAP = 20_000  # a filter narrower than this is searched exactly when the ANN neighbours miss it
+EXACT_CAP = 5_000  # a filter passed by at most this many papers is searched exactly when the ANN neighbours miss it
+WIDER = 20  # otherwise this many times more neighbours are fetched and filtered
 ENOUGH_FILTERED = 20  # neighbours passing a filter that make an exact search inside it unnecessary
 
 
@@ -51,18 +52,27 @@ def nearest(
     if not is_sqlite:
         return dict(nearest_pgvector(conn, vector, model, filters, k))
     index = open_vector_file(config, model)
-    found = nearest_docs(index, vector, k * 4 if filters.active else k)
+    scores = _passing(conn, index, vector, filters, k * 4 if filters.active else k)
+    if filters.active and len(scores) < min(k, ENOUGH_FILTERED):
+        # Few of the global neighbours pass the filter. A narrow filter is searched exactly; a broad one (where an
+        # exact pass would read tens of thousands of vectors) by a wider nearest-neighbour search.
+        if count_filtered(conn, filters, EXACT_CAP + 1) <= EXACT_CAP:
+            scores.update(semantic_scores(conn, config, vector, filtered_ids(conn, filters, EXACT_CAP)))
+        else:
+            scores.update(_passing(conn, index, vector, filters, k * WIDER))
+    best = sorted(scores.items(), key=lambda item: -item[1])[:k]
+    return dict(best)
+
+
+def _passing(conn: Connection, index: object, vector: np.ndarray, filters: SearchFilters, k: int) -> dict[str, float]:
+    """{paper id: similarity} of the `k` nearest vectors, keeping those that pass the filters."""
+    found = nearest_docs(index, vector, k)
     names = paper_ids_of_docs(conn, [doc for doc, _ in found])
     scores = {names[doc]: sim for doc, sim in found if doc in names}
     if filters.active:
         keep = ids_matching_filters(conn, list(scores), filters)
         scores = {key: sim for key, sim in scores.items() if key in keep}
-        if len(scores) < min(k, ENOUGH_FILTERED):
-            # The filter is narrow: few of the global neighbours pass it, so search inside it exactly.
-            ids = filtered_ids(conn, filters, EXACT_CAP)
-            scores.update(semantic_scores(conn, config, vector, ids))
-    best = sorted(scores.items(), key=lambda item: -item[1])[:k]
-    return dict(best)
+    return scores
 
 
 def semantic_scores(conn: Connection, config: Config, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:

@@ -17,7 +17,7 @@ from dailypapers.search.semantic import semantic_candidates, semantic_scores, si
 from dailypapers.search.snippet import match_strength, snippet
 from dailypapers.storage import Store
 from dailypapers.storage.fulltext import SearchFilters, browse, text_candidates
-from dailypapers.storage.papers import StoredPaper, paper_by_id, papers_by_ids
+from dailypapers.storage.papers import StoredPaper, paper_by_id, papers_by_ids, searchable_text
 
 SORTS = ("relevance", "newest", "upvotes")
 MODES = ("hybrid", "text", "semantic")
@@ -122,10 +122,8 @@ def search_papers(
         semantic.update(semantic_scores(conn, config, vector, missing))
         strength = 0.0
         if text:
-            top = max(text, key=lambda key: text[key])
-            best = papers_by_ids(conn, [top]).get(top)
-            if best:
-                strength = match_strength(parsed.words, f"{best.title} {best.abstract} {' '.join(best.authors)}")
+            best = searchable_text(conn, max(text, key=lambda key: text[key]))
+            strength = match_strength(parsed.words, best) if best else 0.0
     return _ordered(store, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 WINDOW = 32  # words
@@ -16,10 +18,6 @@ def _stem_key(word: str) -> str:
     return word[: max(4, len(word) - 3)] if len(word) > 4 else word
 
 
-def _matches(token: str, keys: set[str]) -> bool:
-    return _stem_key(token) in keys or token.lower() in keys
-
-
 def match_strength(words: Sequence[str], text: str) -> float:
     """Fraction of the query words found in `text` (stem-insensitive)."""
     if not words:
@@ -28,16 +26,32 @@ def match_strength(words: Sequence[str], text: str) -> float:
     return sum(1 for w in words if _stem_key(w) in present or w in present) / len(words)
 
 
+@lru_cache(maxsize=256)
+def _matcher(keys: frozenset[str]) -> re.Pattern[str]:
+    """One regex for every word whose lower case or stem key (`_stem_key`) is one of the keys."""
+
+    def form(key: str) -> str:
+        k = re.escape(key)
+        if len(key) < 4:
+            return k
+        return f"{k}\\w{{0,3}}" if len(key) == 4 else f"{k}(?:\\w{{3}})?"
+
+    alternatives = "|".join(form(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
+
+
 def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     """HTML-escaped excerpt of about `window` words with the most query words, matches in <mark>…</mark>."""
-    keys = {_stem_key(w) for w in words} | {w.lower() for w in words}
+    keys = frozenset({_stem_key(w) for w in words} | {w.lower() for w in words})
     text = " ".join(text.split())
     spans = [m.span() for m in _WORD.finditer(text)]
     if not spans:
         return ""
-    lowered = [text[a:b].lower() for a, b in spans]
-    marked = {w for w in set(lowered) if w in keys or _stem_key(w) in keys} if keys else set()
-    hits = [w in marked for w in lowered]
+    hits = [False] * len(spans)
+    if keys:
+        starts = [a for a, _ in spans]
+        for m in _matcher(keys).finditer(text):
+            hits[bisect_left(starts, m.start())] = True
     best_start, best = 0, -1
     running = sum(hits[:window])
     for start in range(max(1, len(hits) - window + 1)):

@@ -229,6 +229,15 @@ def browse(conn: Connection, filters: SearchFilters, sort: str, limit: int, offs
     return [row[0] for row in _run(conn, sql, params)]
 
 
+def count_filtered(conn: Connection, filters: SearchFilters, cap: int) -> int:
+    """How many papers pass the filters, counting no further than `cap` (enough to tell narrow from broad)."""
+    params: dict[str, Any] = {"cap": cap}
+    where = _filter_sql(conn, filters, params)
+    join = " JOIN search_docs d ON d.paper_id = p.id" if conn.dialect.name == "sqlite" else ""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM papers p{join} WHERE 1=1{where} LIMIT :cap) narrow"
+    return int(_run(conn, sql, params)[0][0])
+
+
 def filtered_ids(conn: Connection, filters: SearchFilters, cap: int) -> list[str]:
     """Up to `cap` paper ids passing the filters (exact vector search over a narrow filter)."""
     return browse(conn, filters, "newest", cap, 0)

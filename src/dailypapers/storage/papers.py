@@ -140,6 +140,13 @@ def papers_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredPaper
     return {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
 
 
+def searchable_text(conn: Connection, paper_id: str) -> str | None:
+    """Title, abstract and authors of one paper as one string: what full-text search sees, without the votes join."""
+    query = select(papers.c.title, papers.c.abstract, papers.c.authors).where(papers.c.id == paper_id)
+    row = conn.execute(query).first()
+    return f"{row.title} {row.abstract} {' '.join(row.authors)}" if row else None
+
+
 def paper_versions_of(conn: Connection, paper_id: str) -> list[tuple[int, datetime | None]]:
     return versions_by_paper(conn, [paper_id])[paper_id]
 

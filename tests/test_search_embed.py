@@ -1,0 +1,74 @@
+"""The ONNX int8 backend against the fp32 torch reference, with the real model on real paper texts and queries.
+
+The ONNX model is exported and quantised once for this module (about 15 s) into a temporary cache.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dailypapers.search.embed import TorchEmbedder, default_model_path, paper_text
+from dailypapers.search.embed_onnx import TOKENS_PER_BATCH, OnnxEmbedder, length_sorted_batches
+
+QUERIES = ["photon pairs at hadron colliders", "graph theory", "sparse attention for long context language models"]
+
+
+@pytest.fixture(scope="module")
+def texts(shared: Path) -> list[str]:
+    with (shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl").open() as fh:
+        rows = [json.loads(line) for line in itertools.islice(fh, 6)]
+    # Short queries and long abstracts (some over 256 tokens) in one call: sorting and padding must not mix them up.
+    return QUERIES + [paper_text(row["title"], row["abstract"]) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def onnx(onnx_cache: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(default_model_path(), "all-MiniLM-L6-v2", onnx_cache)
+
+
+def test_int8_vectors_agree_with_fp32_torch(onnx: OnnxEmbedder, texts: list[str]) -> None:
+    reference = TorchEmbedder(default_model_path(), "all-MiniLM-L6-v2").encode(texts)
+    ours = onnx.encode(texts)
+    assert ours.shape == reference.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
+    cosines = (ours * reference).sum(axis=1)
+    assert cosines.min() >= 0.98, cosines
+
+
+def test_each_vector_comes_back_in_its_texts_place_whatever_the_batching(onnx: OnnxEmbedder, texts: list[str]) -> None:
+    together = onnx.encode(texts, batch_size=4)
+    alone = np.vstack([onnx.encode([text]) for text in texts])
+    similarity = together @ alone.T
+    assert (similarity.argmax(axis=1) == np.arange(len(texts))).all()
+    # Not identical: dynamic quantisation takes one activation scale per batch, so batch-mates shift it slightly.
+    assert similarity.diagonal().min() >= 0.98
+    assert onnx.encode([]).shape == (0, 384)
+
+
+def test_the_exported_model_is_reused_from_the_cache(onnx: OnnxEmbedder, onnx_cache: Path) -> None:
+    (cached,) = onnx_cache.glob("*.onnx")
+    stamp = cached.stat().st_mtime_ns
+    OnnxEmbedder(default_model_path(), "all-MiniLM-L6-v2", onnx_cache)
+    assert [p.name for p in onnx_cache.iterdir()] == [cached.name]  # no leftover temporary files
+    assert cached.stat().st_mtime_ns == stamp
+
+
+def test_batches_are_length_sorted_and_capped_in_rows_and_padded_tokens() -> None:
+    lengths = np.array([300, 5, 256, 12, 256, 7, 40, 256, 9] + [256] * 30)
+    batches = list(length_sorted_batches(lengths, batch_size=4))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))
+    widths = [int(lengths[b].max()) for b in batches]
+    assert widths == sorted(widths)
+    assert all(len(b) <= 4 for b in batches)
+    assert all(len(b) * w <= TOKENS_PER_BATCH or len(b) == 1 for b, w in zip(batches, widths, strict=True))
+    assert [len(b) for b in length_sorted_batches(np.full(40, 256), batch_size=64)] == [16, 16, 8]
