@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/dailypapers demo
 
 run: demo
+	$(BIN)/dailypapers index
 	$(BIN)/dailypapers serve --host 127.0.0.1 --port 8000
 
 lint: install-test
