@@ -60,7 +60,9 @@ class TorchEmbedder:
 
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         self.name = name
-        self.dimensions = int(self.model.get_sentence_embedding_dimension() or DIMENSIONS)
+        # sentence-transformers renamed the method; prefer the new name, keep working with older releases.
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimensions = int(dimension() or DIMENSIONS)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         vectors = self.model.encode(
