@@ -97,3 +97,24 @@ def test_an_interrupted_index_run_resumes_and_deleted_papers_leave_the_index(few
         assert (after.vectors_removed, after.index_size) == (1, PAPERS - 1)
     hits = search_papers(few, config, SearchRequest(q="sparsity certifying graph decompositions", limit=50)).hits
     assert "0704.0002" not in [h.paper.id for h in hits]
+
+
+def test_a_filter_the_global_neighbours_miss_is_searched_exactly_when_narrow_and_wider_when_broad(
+    few: Store, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not few.is_sqlite:
+        pytest.skip("the usearch file and its filter fallbacks are the embedded default's; pgvector filters in SQL")
+    from dailypapers.search import semantic
+    from dailypapers.search.embed import get_embedder
+    from dailypapers.storage.fulltext import SearchFilters
+
+    index_papers(few, config)
+    vector = get_embedder(config).encode(["random graphs and their colourings"])[0]
+    filters = SearchFilters(categories=["math"])  # fewer papers pass than the 10 asked for: a fallback runs
+    with few.read() as conn:
+        exact = semantic.nearest(True, conn, config, vector, filters, 10)
+        monkeypatch.setattr(semantic, "EXACT_CAP", 0)  # every filter now counts as broad
+        wider = semantic.nearest(True, conn, config, vector, filters, 10)
+        passing = semantic.ids_matching_filters(conn, list(exact), filters)
+    assert exact and set(exact) == passing == set(wider)
+    assert exact == pytest.approx(wider, abs=5e-3)  # the usearch file holds float16 vectors

@@ -170,3 +170,11 @@ def test_a_common_word_query_matches_on_its_rarest_words_and_keeps_the_full_scor
     # Only papers with the rare word are selected, and each keeps the score it has under the plain any-word query.
     assert list(pruned) == ["0704.0001"] and len(full) > counts["results"]
     assert abs(pruned["0704.0001"] - full["0704.0001"]) < 1e-6
+
+
+def test_a_snippet_marks_other_forms_of_a_query_word_and_only_whole_words() -> None:
+    from dailypapers.search.snippet import snippet
+
+    marked = snippet("We model graphs. Models of modelling <b>x</b> remodel nothing.", ["models"])
+    assert "<mark>model</mark> graphs. <mark>Models</mark> of modelling" in marked and "remodel nothing" in marked
+    assert "&lt;b&gt;" in marked and snippet("", ["models"]) == ""

@@ -57,13 +57,13 @@ class DailyReport:
         """Run one step; any error is recorded as its failure (Ctrl-C and exits still stop the job)."""
         try:
             outcome = step()
-        except (IngestError, ValueError) as exc:  # expected failures: their message says it all
-            log.error("daily step %s failed: %s", name, exc)
-            result = StepResult(name, error=str(exc))
-        except Exception as exc:  # a broken environment or a bug: name the exception; traceback at debug level
-            error = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, whatever the message holds
+        except Exception as exc:
+            # An ingest error or a bad setting explains itself; anything else (a broken environment, a bug) is
+            # named by its type, with the traceback at debug level. Always one line, whatever the message holds.
+            expected = isinstance(exc, IngestError | ValueError)
+            error = " ".join((str(exc) if expected else f"{type(exc).__name__}: {exc}").split())
             log.error("daily step %s failed: %s", name, error)
-            log.debug("daily step %s traceback", name, exc_info=True)
+            log.debug("daily step %s traceback", name, exc_info=not expected)
             result = StepResult(name, error=error)
         else:
             result = StepResult(name, outcome.changed, outcome.line())
