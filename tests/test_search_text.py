@@ -178,3 +178,34 @@ def test_a_snippet_marks_other_forms_of_a_query_word_and_only_whole_words() -> N
     marked = snippet("We model graphs. Models of modelling <b>x</b> remodel nothing.", ["models"])
     assert "<mark>model</mark> graphs. <mark>Models</mark> of modelling" in marked and "remodel nothing" in marked
     assert "&lt;b&gt;" in marked and snippet("", ["models"]) == ""
+
+
+def test_papers_with_every_word_are_ranked_alone_only_when_there_are_enough_of_them(store: Store) -> None:
+    from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, SearchFilters, text_candidates
+
+    def paper(n: int, title: str) -> PaperRecord:
+        return PaperRecord(id=f"2401.{n:05d}", title=title, abstract="An abstract.", authors=["Ann Lee"], version=1)
+
+    both = [paper(n, f"Wombat routing study {n}") for n in range(1, ENOUGH_ALL_WORDS + 6)]
+    import_papers(store, [*both, paper(90, "Wombat habits"), paper(91, "Routing tables"), paper(92, "Quokka wombat")])
+    with store.read() as conn:
+        common = dict(text_candidates(conn, ["wombat", "routing"], [], SearchFilters(), 100))
+        rare = dict(text_candidates(conn, ["quokka", "wombat"], [], SearchFilters(), 100))
+    assert set(common) == {p.id for p in both}
+    # One paper has "quokka": too few hold both words, so any word matches and that paper ranks first.
+    assert next(iter(rare)) == "2401.00092" and len(rare) == len(both) + 2
+
+
+def test_word_counts_stop_at_the_cap_and_the_rarest_word_still_selects(
+    sample: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailypapers.storage import term_stats
+
+    monkeypatch.setattr(term_stats, "COUNT_CAP", 5)
+    term_stats.clear_cache()
+    try:
+        with sample.read() as conn:
+            assert term_stats.document_frequencies(conn, ["results", "diphoton"]) == {"results": 5, "diphoton": 1}
+            assert term_stats.selective_words(conn, ["results", "diphoton"], 1) == (["diphoton"], 1)
+    finally:
+        term_stats.clear_cache()  # the capped counts must not outlive the patch

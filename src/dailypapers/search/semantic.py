@@ -7,6 +7,7 @@ similar-papers keep working on a fresh install before `dailypapers index` has ru
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
@@ -16,6 +17,7 @@ from dailypapers.search.embed import get_embedder, model_name
 from dailypapers.search.vectors import nearest_docs, open_vector_file
 from dailypapers.storage.embeddings import (
     count_embeddings,
+    doc_ids_of_papers,
     nearest_pgvector,
     paper_ids_of_docs,
     vectors_of,
@@ -57,7 +59,7 @@ def nearest(
         # Few of the global neighbours pass the filter. A narrow filter is searched exactly; a broad one (where an
         # exact pass would read tens of thousands of vectors) by a wider nearest-neighbour search.
         if count_filtered(conn, filters, EXACT_CAP + 1) <= EXACT_CAP:
-            scores.update(semantic_scores(conn, config, vector, filtered_ids(conn, filters, EXACT_CAP)))
+            scores.update(semantic_scores(True, conn, config, vector, filtered_ids(conn, filters, EXACT_CAP)))
         else:
             scores.update(_passing(conn, index, vector, filters, k * WIDER))
     best = sorted(scores.items(), key=lambda item: -item[1])[:k]
@@ -75,17 +77,33 @@ def _passing(conn: Connection, index: object, vector: np.ndarray, filters: Searc
     return scores
 
 
-def semantic_scores(conn: Connection, config: Config, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
-    """Exact cosine similarity of the query to these papers (those embedded)."""
-    scores: dict[str, float] = {}
+def semantic_scores(
+    is_sqlite: bool, conn: Connection, config: Config, vector: np.ndarray, ids: Sequence[str]
+) -> dict[str, float]:
+    """Cosine similarity of the query to these papers (those embedded).
+
+    On SQLite from the usearch file's float16 copies, the numbers its nearest-neighbour search compares (no row reads);
+    on PostgreSQL from the table."""
     model = model_name(config)
+    index = open_vector_file(config, model) if is_sqlite else None
+    scores: dict[str, float] = {}
     for start in range(0, len(ids), 5000):
-        found = vectors_of(conn, ids[start : start + 5000], model)
+        chunk = ids[start : start + 5000]
+        found = _indexed_vectors(conn, index, chunk) if index is not None else vectors_of(conn, chunk, model)
         if found:
             keys = list(found)
-            matrix = np.stack([found[key] for key in keys])
-            scores.update(zip(keys, (matrix @ vector).tolist(), strict=True))
+            matrix = np.stack([found[key] for key in keys]).astype(np.float32)
+            norms = np.maximum(np.linalg.norm(matrix, axis=1), 1e-12)
+            scores.update(zip(keys, (matrix @ vector / norms).tolist(), strict=True))
     return scores
+
+
+def _indexed_vectors(conn: Connection, index: Any, paper_ids: Sequence[str]) -> dict[str, np.ndarray]:
+    docs = doc_ids_of_papers(conn, paper_ids)
+    if not docs:
+        return {}
+    vectors = index.get(np.fromiter(docs.values(), dtype=np.uint64, count=len(docs)))
+    return {key: vec for key, vec in zip(docs, vectors, strict=True) if vec is not None}
 
 
 def similar_by_vector(

@@ -7,8 +7,11 @@ Flow: parse the query (arXiv id → that paper), gather lexical candidates (FTS5
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+
+import numpy as np
 
 from dailypapers.config import Config
 from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
@@ -24,6 +27,7 @@ MODES = ("hybrid", "text", "semantic")
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
 POOL = 100  # candidates taken from each side before fusing
+_SIDES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-semantic")
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
 
 
@@ -104,12 +108,14 @@ def search_papers(
         return _hits(store, ids, {}, request, parsed, semantic=False)
 
     pool = max(POOL, request.offset + request.limit)
+    # The semantic side (query embedding, nearest neighbours) runs beside the full-text query: both release the GIL.
+    pending = None if request.mode == "text" else _SIDES.submit(_semantic_side, store, config, parsed, filters, pool)
     with store.read() as conn:
         text = dict(text_candidates(conn, parsed.words, parsed.phrases, filters, pool))
-        if request.mode == "text":
+        if pending is None:
             ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
             return _ordered(store, ranked, request, parsed, semantic=False)
-        semantic, vector = semantic_candidates(store.is_sqlite, conn, config, parsed.text, filters, pool)
+        semantic, vector = pending.result()
         if vector is None:  # no embeddings yet: text only
             ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
             return _ordered(store, ranked, request, parsed, semantic=False)
@@ -119,12 +125,19 @@ def search_papers(
         if parsed.phrases:
             semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
         missing = [key for key in text if key not in semantic]
-        semantic.update(semantic_scores(conn, config, vector, missing))
+        semantic.update(semantic_scores(store.is_sqlite, conn, config, vector, missing))
         strength = 0.0
         if text:
             best = searchable_text(conn, max(text, key=lambda key: text[key]))
             strength = match_strength(parsed.words, best) if best else 0.0
     return _ordered(store, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
+
+
+def _semantic_side(
+    store: Store, config: Config, parsed: ParsedQuery, filters: SearchFilters, pool: int
+) -> tuple[dict[str, float], np.ndarray | None]:
+    with store.read() as conn:
+        return semantic_candidates(store.is_sqlite, conn, config, parsed.text, filters, pool)
 
 
 def _ordered(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 WINDOW = 32  # words
@@ -27,46 +27,57 @@ def match_strength(words: Sequence[str], text: str) -> float:
 
 
 @lru_cache(maxsize=256)
-def _matcher(keys: frozenset[str]) -> re.Pattern[str]:
-    """One regex for every word whose lower case or stem key (`_stem_key`) is one of the keys."""
+def _forms(keys: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Keys split by how a word may extend them: not at all, by up to 3 letters (4-letter keys), by exactly 3."""
+    return keys, frozenset(k for k in keys if len(k) == 4), frozenset(k for k in keys if len(k) > 4)
 
-    def form(key: str) -> str:
-        k = re.escape(key)
-        if len(key) < 4:
-            return k
-        return f"{k}\\w{{0,3}}" if len(key) == 4 else f"{k}(?:\\w{{3}})?"
 
-    alternatives = "|".join(form(k) for k in sorted(keys, key=len, reverse=True))
-    return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
+def _marked_words(words: list[str], keys: frozenset[str]) -> list[int]:
+    """Indexes of the words whose lower case or stem key (`_stem_key`) is one of the keys."""
+    if not keys:
+        return []
+    exact, four, longer = _forms(keys)
+    hits = []
+    for i, word in enumerate(words):
+        word = word.lower()
+        size = len(word)
+        if word in exact or (4 < size <= 7 and word[:4] in four) or (size > 7 and word[:-3] in longer):
+            hits.append(i)
+    return hits
+
+
+def _best_window(hits: list[int], window: int) -> int:
+    """The first word of the earliest `window`-word stretch holding the most hits (0 without hits)."""
+    best, best_start = 0, 0
+    first = 0
+    for last, at in enumerate(hits):
+        while at - hits[first] >= window:
+            first += 1
+        count = last - first + 1
+        if count > best:  # the stretch ending at this hit, started as early as it may while still holding it
+            best, best_start = count, max(0, at - window + 1)
+    return best_start
 
 
 def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     """HTML-escaped excerpt of about `window` words with the most query words, matches in <mark>…</mark>."""
     keys = frozenset({_stem_key(w) for w in words} | {w.lower() for w in words})
     text = " ".join(text.split())
-    spans = [m.span() for m in _WORD.finditer(text)]
-    if not spans:
+    tokens = _WORD.findall(text)
+    if not tokens:
         return ""
-    hits = [False] * len(spans)
-    if keys:
-        starts = [a for a, _ in spans]
-        for m in _matcher(keys).finditer(text):
-            hits[bisect_left(starts, m.start())] = True
-    best_start, best = 0, -1
-    running = sum(hits[:window])
-    for start in range(max(1, len(hits) - window + 1)):
-        if start:
-            running += (hits[start + window - 1] if start + window - 1 < len(hits) else 0) - hits[start - 1]
-        if running > best:
-            best, best_start = running, start
-    last_word = min(best_start + window, len(spans)) - 1
-    parts, at = [], spans[best_start][0]
-    for i in range(best_start, last_word + 1):
-        if hits[i]:
-            a, b = spans[i]
+    hits = _marked_words(tokens, keys)
+    best_start = _best_window(hits, window)
+    last_word = min(best_start + window, len(tokens)) - 1
+    # Spans of the shown words only: the words before them are skipped inside the regex engine.
+    shown = [m.span() for m in islice(_WORD.finditer(text), best_start, last_word + 1)]
+    parts, at = [], shown[0][0]
+    for i in hits:
+        if best_start <= i <= last_word:
+            a, b = shown[i - best_start]
             parts += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
             at = b
-    parts.append(html.escape(text[at : spans[last_word][1]]))
+    parts.append(html.escape(text[at : shown[-1][1]]))
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if last_word < len(spans) - 1 else ""
+    suffix = " …" if last_word < len(tokens) - 1 else ""
     return prefix + "".join(parts) + suffix

@@ -98,6 +98,14 @@ def paper_ids_of_docs(conn: Connection, doc_ids: Sequence[int]) -> dict[int, str
     return {int(row[0]): row[1] for row in conn.execute(query)}
 
 
+def doc_ids_of_papers(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
+    """SQLite: {paper id: doc id}, the keys of these papers in the usearch file."""
+    if not paper_ids:
+        return {}
+    query = select(search_docs.c.paper_id, search_docs.c.doc_id).where(search_docs.c.paper_id.in_(list(paper_ids)))
+    return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+
 def vectors_of(conn: Connection, paper_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
     if not paper_ids:
         return {}

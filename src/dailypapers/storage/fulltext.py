@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from dailypapers.storage.schema import UTCDateTime
-from dailypapers.storage.term_stats import selective_words
+from dailypapers.storage.term_stats import document_frequencies, selective_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -107,7 +107,7 @@ def text_candidates(
     params: dict[str, Any] = {"k": k}
     where = _filter_sql(conn, filters, params)
     sqlite = conn.dialect.name == "sqlite"
-    if len(words) > 1:
+    if len(words) > 1 and _enough_with_every_word(conn, words, phrases):
         every = [*phrases, *([w] for w in words)]
         if sqlite:
             both = _fts5(conn, fts5_match([], every), where, dict(params), None)
@@ -129,6 +129,21 @@ def text_candidates(
     if rows > row_budget:  # even the rarest word is common: rank its most recently indexed matches only
         newest = _newest_rowid_cut(conn, fts5_match(selective, phrases), row_budget)
     return _fts5(conn, match, where, params, newest)
+
+
+def _enough_with_every_word(conn: Connection, words: Sequence[str], phrases: Sequence[Sequence[str]]) -> bool:
+    """Whether ENOUGH_ALL_WORDS papers may hold every word, checked before paying for BM25 over them.
+
+    BM25 first counts every paper holding each word, so ranking an all-words match costs milliseconds even when
+    it finds nothing. The rarest word's count bounds the answer for free (cached); on SQLite a count that stops at
+    ENOUGH_ALL_WORDS settles the rest (PostgreSQL's planner already starts from the rarest word)."""
+    if min(document_frequencies(conn, words).values()) < ENOUGH_ALL_WORDS:
+        return False
+    if conn.dialect.name != "sqlite":
+        return True
+    sql = "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT :enough)"
+    match = fts5_match([], [*phrases, *([w] for w in words)])
+    return int(conn.execute(text(sql), {"match": match, "enough": ENOUGH_ALL_WORDS}).scalar_one()) >= ENOUGH_ALL_WORDS
 
 
 def _newest_rowid_cut(conn: Connection, match: str, row_budget: int) -> int | None:

@@ -53,9 +53,11 @@ class StoredPaper:
         return f"https://arxiv.org/pdf/{self.id}"
 
 
-def vote_counts_subquery() -> Any:
-    """Members' votes per paper, derived from the votes table so a count can never drift."""
-    return select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery("vote_counts")
+def vote_count_of_paper() -> Any:
+    """Members' votes of the paper in the enclosing query, counted from the votes table so it can never drift.
+
+    Correlated, so each paper costs one index range; a grouped subquery would count every vote of the site."""
+    return select(func.count()).where(votes.c.paper_id == papers.c.id).scalar_subquery()
 
 
 def _stored(row: Any) -> StoredPaper:
@@ -122,10 +124,7 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
 
 
 def _with_votes() -> Any:
-    counts = vote_counts_subquery()
-    return select(papers, func.coalesce(counts.c.n, 0).label("n")).select_from(
-        papers.outerjoin(counts, counts.c.paper_id == papers.c.id)
-    )
+    return select(papers, vote_count_of_paper().label("n"))
 
 
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:
