@@ -7,7 +7,8 @@ tsvector index and the search documents are exactly what `dailypapers import kag
 their arXiv ids: copy (k, j) moves "YYMM.NNNNN" to year YY - 2k and number NNNNN + 33,000·j (the corpus numbers stop
 below 33,000, so ids never collide with another copy's). Texts repeat, so every word is ~13× as common as in the
 real corpus: the text side sees the posting-list lengths of a corpus that size. --vectors then gives every paper a
-SYNTHETIC vector (seeded random unit vector, as `search_latency.py --synthetic`) and builds the usearch file.
+SYNTHETIC vector and builds the usearch file: with --around STORE…, a real embedding of those stores plus noise
+(cosine ~0.75 to it), so vectors cluster as real ones do; without, a uniformly random unit vector.
 """
 
 from __future__ import annotations
@@ -19,14 +20,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dailypapers.config import Config
 from dailypapers.domain import ImportItem
 from dailypapers.ingest.files import LineSource
 from dailypapers.ingest.kaggle import record_from_kaggle
+from dailypapers.search.embed import model_name
 from dailypapers.services.imports import import_items
 from dailypapers.storage import open_store
+from dailypapers.storage.embeddings import doc_vectors_since
 from dailypapers.storage.migrate import upgrade
 from dailypapers.storage.papers import count_papers
 
@@ -58,6 +63,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1_000_000)
     parser.add_argument("--source", type=Path, default=KAGGLE)
     parser.add_argument("--vectors", action="store_true", help="then give every paper a synthetic vector")
+    parser.add_argument(
+        "--around", type=Path, nargs="*", default=[], help="stores whose real embeddings the synthetic vectors perturb"
+    )
     args = parser.parse_args()
     args.home.mkdir(parents=True, exist_ok=True)
     config = Config.from_env({}, DAILYPAPERS_HOME=str(args.home))
@@ -77,7 +85,21 @@ def main() -> None:
         from search_latency import fill_synthetic
 
         started = time.perf_counter()
-        print(f"synthetic vectors: {fill_synthetic(store, config)} in {time.perf_counter() - started:.0f} s")
+        around = real_vectors(args.around) if args.around else None
+        filled = fill_synthetic(store, config, around=around)
+        print(f"synthetic vectors: {filled} in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def real_vectors(homes: list[Path]) -> np.ndarray:
+    """Every stored embedding of these stores (e.g. the SciFact and short-query bench stores), one per row."""
+    rows: list[np.ndarray] = []
+    for home in homes:
+        config = Config.from_env({}, DAILYPAPERS_HOME=str(home))
+        store = open_store(config)
+        with store.read() as conn:
+            rows += [vector for _, vector in doc_vectors_since(conn, model_name(config), 0, 0, 10**9)]
+    print(f"{len(rows)} real vectors to perturb", flush=True)
+    return np.stack(rows)
 
 
 if __name__ == "__main__":

@@ -209,3 +209,21 @@ def test_word_counts_stop_at_the_cap_and_the_rarest_word_still_selects(
             assert term_stats.selective_words(conn, ["results", "diphoton"], 1) == (["diphoton"], 1)
     finally:
         term_stats.clear_cache()  # the capped counts must not outlive the patch
+
+
+def test_merging_the_full_text_index_keeps_every_result_and_then_stops(
+    store: Store, config: Config, shared: Path
+) -> None:
+    if not store.is_sqlite:
+        pytest.skip("FTS5 segments are SQLite's; PostgreSQL's GIN index needs no merging")
+    from dailypapers.services.indexing import merge_fulltext_index
+
+    sample = shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl"
+    import_items(store, read_kaggle(LineSource(sample)), batch_size=20)  # one index segment per batch
+    queries = ["quantum field theory", "diphoton production", "author:Nadolsky", "graph"]
+    before = {q: search_papers(store, config, SearchRequest(q=q, mode="text")).hits for q in queries}
+    assert merge_fulltext_index(store) >= 1
+    assert merge_fulltext_index(store) == 0  # one segment left: nothing more to do
+    for q in queries:
+        after = search_papers(store, config, SearchRequest(q=q, mode="text")).hits
+        assert [(h.paper.id, round(h.score, 9)) for h in after] == [(h.paper.id, round(h.score, 9)) for h in before[q]]

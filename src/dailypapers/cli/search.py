@@ -15,7 +15,7 @@ from dailypapers.search.service import SearchError, SearchRequest, search_papers
 
 
 def index() -> None:
-    """Embed new and changed papers and update the nearest-neighbour index (incremental; safe to interrupt)."""
+    """Embed new and changed papers, update the nearest-neighbour index, merge the full-text index (incremental)."""
     from dailypapers.services.indexing import index_papers
 
     config = load_config()

@@ -18,8 +18,11 @@ from sqlalchemy import Connection, text
 
 TTL_SECONDS = 3600.0
 MAX_CACHED = 50_000
-# Counting reads a word's whole posting list (~65 ns a paper). Past this many papers a word is common: it is never
-# selected while a rarer word is in the query, so its exact count would only order common words among themselves.
+# Counting reads a word's whole posting list (~65 ns a paper), and so does FTS5's BM25 for every word it ranks by,
+# however few rows it scores. Past this many papers a word is common: it is never selected while a rarer word is in
+# the query, and on SQLite it is left out of the query like a stop word (full-text only: the semantic side still
+# reads the whole query). Up to ~85k papers that drops only words in over half of them, which BM25 weighs at zero
+# anyway; at 1M papers, words in over 5% ("model", "learning"), which keeps a ranking under ~100 ms.
 COUNT_CAP = 50_000
 
 _lock = threading.Lock()
@@ -77,3 +80,9 @@ def selective_words(conn: Connection, words: Sequence[str], row_budget: int) -> 
         chosen.append(word)
         rows += counts[word]
     return [w for w in words if w in chosen], rows
+
+
+def uncommon_words(conn: Connection, words: Sequence[str]) -> list[str]:
+    """The words held by fewer than COUNT_CAP papers; all of them when every word is that common."""
+    counts = document_frequencies(conn, words)
+    return [w for w in words if counts[w] < COUNT_CAP] or list(words)
