@@ -42,7 +42,7 @@ def fill_synthetic(store: Store, config: Config, dims: int = 384, around: np.nda
     """Give every unembedded paper a seeded synthetic unit vector: uniformly random, or a real vector plus noise.
 
     `around` (real embeddings, one per row) makes the vectors cluster like real ones; uniformly random vectors are
-    the hardest case for an HNSW graph (building 1M of them took over an hour here, half the speed per vector)."""
+    the hardest case for an HNSW graph (half the insert speed; a 1M build had reached 200k after 12 min)."""
     rng = np.random.default_rng(7)
     model, after, filled = model_name(config), "", 0
     while True:
@@ -173,10 +173,8 @@ def main() -> None:
 
 
 def million(embedder: object, queries: list[str]) -> None:
-    """Exact (brute-force) top-400 over 1,000,000 synthetic unit vectors: the worst case, no ANN at all.
-
-    Building a usearch HNSW graph over 1M random vectors takes longer than this machine had to spare (random vectors
-    are the hardest case for graph construction); exact float32 search bounds the cost from above."""
+    """Exact (brute-force) top-400 over 1,000,000 synthetic unit vectors: the no-ANN baseline for the nearest-neighbour
+    step, to set beside the hybrid figures of a 1M store (replicate_corpus.py) run in the same process."""
     rng = np.random.default_rng(3)
     matrix = rng.standard_normal((1_000_000, 384), dtype=np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
