@@ -57,7 +57,7 @@ def set_password(
     username: str = typer.Argument(..., help="Existing account."),
     password: str | None = typer.Option(None, "--password", help="The new password (prompted when omitted)."),
 ) -> None:
-    """Give an account a new password, e.g. for a member who forgot theirs (all their sign-in sessions end; API tokens stay)."""
+    """Give an account a new password, e.g. for a member who forgot theirs (all their sessions end; tokens stay)."""
     store = store_for(load_config())
     try:
         if accounts.account_named(store, username) is None:  # say so before asking for a password twice

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from dailypapers.config import Config
 from dailypapers.digest import render
 from dailypapers.digest.links import InvalidLink
@@ -126,6 +128,29 @@ def subscribe(
     claim = requested_by is not None and account_id is None
     prefs = (preferences or Preferences()).validated()
     now = datetime.now(UTC)
+    try:
+        fresh = _store_request(store, address, prefs, bool(preferences), account_id, confirmed, now)
+    except IntegrityError:  # two requests for a new address raced (PostgreSQL): the row exists now, so update it
+        fresh = _store_request(store, address, prefs, bool(preferences), account_id, confirmed, now)
+    if fresh.status == "active":
+        if claim and requested_by is not None and fresh.account_id != requested_by.id:
+            # A member asking for an active address they have not proven: the link mailed there lets its owner
+            # attach it to their account (at most one such email per address and day, like every confirmation).
+            return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+        return SubscribeResult(fresh, "not-needed")
+    return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+
+
+def _store_request(
+    store: Store,
+    address: str,
+    prefs: Preferences,
+    chosen: bool,
+    account_id: int | None,
+    confirmed: bool,
+    now: datetime,
+) -> StoredSubscription:
+    """Insert the subscription, or renew one that is not active; an active one is left as it is."""
     status = "active" if confirmed else "pending"
     with store.write() as conn:
         sub = subscription_by_email(conn, address)
@@ -152,9 +177,9 @@ def subscribe(
                 unsubscribed_at=None,
                 bounce_reason=None,
                 account_id=sub.account_id or account_id,
-                **(prefs.columns() if preferences else {}),
+                **(prefs.columns() if chosen else {}),
             )
-            if preferences:
+            if chosen:
                 replace_searches(conn, sub_id, prefs.searches, now)
         else:
             sub_id = sub.id
@@ -162,13 +187,7 @@ def subscribe(
                 update_subscription(conn, sub_id, account_id=account_id)
         fresh = subscription_by_id(conn, sub_id)
     assert fresh is not None
-    if fresh.status == "active":
-        if claim and requested_by is not None and fresh.account_id != requested_by.id:
-            # A member asking for an active address they have not proven: the link mailed there lets its owner
-            # attach it to their account (at most one such email per address and day, like every confirmation).
-            return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
-        return SubscribeResult(fresh, "not-needed")
-    return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+    return fresh
 
 
 def send_confirmation(
