@@ -159,3 +159,18 @@ def test_an_accounts_own_email_is_linked_without_a_second_confirmation(config: C
             token = csrf_from(client, "/subscribe")
             client.post("/subscribe", data={"email": "Ada@Example.org", "csrf_token": token})
     assert subscriber_by_email(store, "ada@example.org").account_id == account.id  # type: ignore[union-attr]
+
+
+def test_every_page_post_refuses_a_missing_token_and_a_foreign_origin(config: Config, store: Store) -> None:
+    exempt = ("/api/", "/unsubscribe/")  # bearer tokens; RFC 8058 one-click (a signed link)
+    posts = [r.path for r in ROUTES if "POST" in r.methods and not r.path.startswith(exempt)]
+    with client_for(config) as client:
+        sign_up(client, "ada")
+        token = csrf_from(client, "/papers")
+        for template in posts:
+            path = template.replace("{arxiv_id:path}", "2501.00001").replace("{token}", "x")
+            path = path.replace("{listing_id}", "1").replace("{token_id}", "1")
+            assert client.post(path, data={}).status_code == 403, path
+            foreign = client.post(path, data={"csrf_token": token}, headers={"Origin": "https://evil.example"})
+            assert foreign.status_code == 403 and "another site" in foreign.text, path
+        assert csrf_from(client, "/papers") == token  # still signed in: nothing above ran
