@@ -174,3 +174,15 @@ def test_every_page_post_refuses_a_missing_token_and_a_foreign_origin(config: Co
             foreign = client.post(path, data={"csrf_token": token}, headers={"Origin": "https://evil.example"})
             assert foreign.status_code == 403 and "another site" in foreign.text, path
         assert csrf_from(client, "/papers") == token  # still signed in: nothing above ran
+
+
+def test_an_account_older_than_an_import_does_not_get_the_imported_history(
+    config: Config, store: Store, shared: Path
+) -> None:
+    accounts.create_account(store, "curator1", "my own account")  # before any list named curator1 was imported
+    load_days(store, hf_days(shared, 2, skip=13))
+    with client_for(config) as client:
+        profile = soup(client.get("/u/curator1").text)
+        api = client.get("/api/daily_papers", params={"submitter": "curator1"}).json()
+    assert profile.select_one(".imported-label") is None and not profile.select("ol.cards li")
+    assert "Submissions (0)" in profile.get_text() and api == []
