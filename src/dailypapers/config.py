@@ -35,7 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DAILYPAPERS_SECRET_KEY",
         "",
-        "Key that signs session cookies and email tokens. Empty means a random key generated once into "
+        "Key that signs CSRF cookies and email tokens. Empty means a random key generated once into "
         "$DAILYPAPERS_HOME/secret.key.",
         secret=True,
     ),
@@ -134,8 +134,44 @@ SETTINGS: tuple[Setting, ...] = (
         "Trending looks at papers listed in the last N days that have listings.",
         kind=int,
     ),
-    Setting("DAILYPAPERS_LOGIN_RATE", "10/60", "Sign-in attempts allowed per client: COUNT/SECONDS."),
+    Setting(
+        "DAILYPAPERS_LOGIN_RATE",
+        "10/60",
+        "Sign-in attempts allowed per client IP address: COUNT/SECONDS (counted in the store, shared by workers).",
+    ),
+    Setting("DAILYPAPERS_SIGNUP_RATE", "10/3600", "Sign-ups allowed per client IP address: COUNT/SECONDS."),
+    Setting(
+        "DAILYPAPERS_SUBSCRIBE_RATE",
+        "10/600",
+        "Email subscription requests allowed per client IP address: COUNT/SECONDS.",
+    ),
+    Setting("DAILYPAPERS_FETCH_RATE", "10/60", "Fetches of a paper from arXiv allowed per client: COUNT/SECONDS."),
     Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS."),
+    Setting(
+        "DAILYPAPERS_SIGNIN_FREE_FAILURES",
+        "5",
+        "Failed sign-ins to one account name before sign-in to it is locked (even with the right password).",
+        kind=int,
+    ),
+    Setting(
+        "DAILYPAPERS_SIGNIN_BACKOFF",
+        "30",
+        "Seconds the first lock lasts; each further failure doubles it (up to DAILYPAPERS_SIGNIN_BACKOFF_MAX).",
+        kind=float,
+    ),
+    Setting("DAILYPAPERS_SIGNIN_BACKOFF_MAX", "3600", "Longest sign-in lock, in seconds.", kind=float),
+    Setting(
+        "DAILYPAPERS_SESSION_IDLE_HOURS",
+        "168",
+        "A sign-in session unused for this many hours ends (the member signs in again).",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_SESSION_MAX_DAYS",
+        "30",
+        "A sign-in session ends this many days after sign-in, however much it is used.",
+        kind=float,
+    ),
     Setting("DAILYPAPERS_LOG_LEVEL", "INFO", "Python logging level."),
 )
 

@@ -57,16 +57,16 @@ def set_password(
     username: str = typer.Argument(..., help="Existing account."),
     password: str | None = typer.Option(None, "--password", help="The new password (prompted when omitted)."),
 ) -> None:
-    """Give an account a new password, e.g. for a member who forgot theirs (their sessions and API tokens stay)."""
+    """Give an account a new password, e.g. for a member who forgot theirs (all their sessions end; tokens stay)."""
     store = store_for(load_config())
     try:
         if accounts.account_named(store, username) is None:  # say so before asking for a password twice
             fail(f"no account named {username!r}", EXIT_USAGE)
         if password is None:
             password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
-        accounts.set_password(store, username, password)
+        ended = accounts.set_password(store, username, password)
     except accounts.AccountError as exc:
         fail(str(exc), EXIT_USAGE)
     finally:
         store.dispose()
-    console.print(f"new password set for {username}", highlight=False)
+    console.print(f"new password set for {username}; {ended} sign-in session(s) ended", highlight=False)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
+from dailypapers.storage import sessions as session_store
 from dailypapers.storage.accounts import StoredAccount, StoredToken
 
 ROLES = ("member", "curator", "admin")
@@ -65,6 +66,10 @@ def create_account(
         with store.write() as conn:
             if account_store.account_by_username(conn, username) is not None:
                 raise AccountError(f"the username {username!r} is taken")
+            if account_store.imported_submitter_named(conn, username) is not None:
+                # Imported daily lists name this submitter: an account of that name would look like it owns
+                # their history, so the name stays theirs.
+                raise AccountError(f"the username {username!r} belongs to a submitter of imported daily lists")
             account_store.insert_account(
                 conn,
                 username=username,
@@ -112,13 +117,24 @@ def set_role(store: Store, username: str, role: str) -> StoredAccount:
     return account
 
 
-def set_password(store: Store, username: str, password: str) -> None:
+def set_password(store: Store, username: str, password: str, *, keep_session: str | None = None) -> int:
+    """Give the account a new password and end all its sign-in sessions but `keep_session` (a session hash: the
+    member's own, when they change it themselves); returns how many sessions ended. API tokens stay."""
     _check_password(password)
+    password_hash = _hasher.hash(password)
     with store.write() as conn:
         account = account_store.account_by_username(conn, username)
         if account is None:
             raise AccountError(f"no account named {username!r}")
-        account_store.update_password_hash(conn, account.id, _hasher.hash(password))
+        account_store.update_password_hash(conn, account.id, password_hash)
+        return session_store.delete_sessions_of_account(conn, account.id, keep=keep_session)
+
+
+def change_password(store: Store, account: StoredAccount, current: str, new: str, *, keep_session: str) -> int:
+    """A member changing their own password: the current one must match; their other sessions end."""
+    if authenticate(store, account.username, current) is None:
+        raise AccountError("the current password is wrong")
+    return set_password(store, account.username, new, keep_session=keep_session)
 
 
 def create_api_token(store: Store, account: StoredAccount, name: str = "") -> str:

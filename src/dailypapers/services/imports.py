@@ -14,6 +14,7 @@ from typing import Any
 
 from dailypapers.domain import ImportItem, ImportSummary, ListingRecord, PaperRecord
 from dailypapers.storage import Store
+from dailypapers.storage import accounts as account_store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
 
@@ -48,6 +49,8 @@ def import_items(
         with store.write() as conn:
             _write_papers(conn, list(papers.values()), summary)
             summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in listings])
+            # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
+            account_store.insert_imported_submitters(conn, [li.submitter_name for li in listings if li.submitter_name])
         if on_batch:
             on_batch(summary)
     return summary

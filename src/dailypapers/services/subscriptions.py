@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from dailypapers.config import Config
 from dailypapers.digest import render
 from dailypapers.digest.links import InvalidLink
@@ -20,6 +22,7 @@ from dailypapers.digest.send import Mailer, MailError
 from dailypapers.queries.subscriptions import subscription_from_link
 from dailypapers.services.digests import deliver
 from dailypapers.storage import Store
+from dailypapers.storage.accounts import StoredAccount
 from dailypapers.storage.subscriptions import (
     StoredSubscription,
     delete_subscription,
@@ -108,14 +111,46 @@ def subscribe(
     *,
     preferences: Preferences | None = None,
     account_id: int | None = None,
+    requested_by: StoredAccount | None = None,
     confirmed: bool = False,
     mailer: Mailer | None = None,
 ) -> SubscribeResult:
     """Create or renew a subscription. Unless `confirmed` (admins importing a list), it stays pending and only
-    a confirmation email is sent; an active subscription is left as it is."""
+    a confirmation email is sent; an active subscription is left as it is.
+
+    `account_id` links the subscription to an account outright (admins and other trusted callers). `requested_by`
+    is the member signed in on the web form, whose claim to the address is unproven: their account is linked
+    only when it is their own email; otherwise only by following the confirmation link mailed to the address
+    (`confirm`), so nobody takes over someone else's subscription by typing its address."""
     address = normalize_email(email)
+    if requested_by is not None and requested_by.email and _same_address(requested_by.email, address):
+        account_id = requested_by.id
+    claim = requested_by is not None and account_id is None
     prefs = (preferences or Preferences()).validated()
     now = datetime.now(UTC)
+    try:
+        fresh = _store_request(store, address, prefs, bool(preferences), account_id, confirmed, now)
+    except IntegrityError:  # two requests for a new address raced (PostgreSQL): the row exists now, so update it
+        fresh = _store_request(store, address, prefs, bool(preferences), account_id, confirmed, now)
+    if fresh.status == "active":
+        if claim and requested_by is not None and fresh.account_id != requested_by.id:
+            # A member asking for an active address they have not proven: the link mailed there lets its owner
+            # attach it to their account (at most one such email per address and day, like every confirmation).
+            return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+        return SubscribeResult(fresh, "not-needed")
+    return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+
+
+def _store_request(
+    store: Store,
+    address: str,
+    prefs: Preferences,
+    chosen: bool,
+    account_id: int | None,
+    confirmed: bool,
+    now: datetime,
+) -> StoredSubscription:
+    """Insert the subscription, or renew one that is not active; an active one is left as it is."""
     status = "active" if confirmed else "pending"
     with store.write() as conn:
         sub = subscription_by_email(conn, address)
@@ -142,9 +177,9 @@ def subscribe(
                 unsubscribed_at=None,
                 bounce_reason=None,
                 account_id=sub.account_id or account_id,
-                **(prefs.columns() if preferences else {}),
+                **(prefs.columns() if chosen else {}),
             )
-            if preferences:
+            if chosen:
                 replace_searches(conn, sub_id, prefs.searches, now)
         else:
             sub_id = sub.id
@@ -152,9 +187,7 @@ def subscribe(
                 update_subscription(conn, sub_id, account_id=account_id)
         fresh = subscription_by_id(conn, sub_id)
     assert fresh is not None
-    if fresh.status == "active":
-        return SubscribeResult(fresh, "not-needed")
-    return SubscribeResult(fresh, send_confirmation(store, config, fresh, now, mailer))
+    return fresh
 
 
 def send_confirmation(
@@ -174,14 +207,22 @@ def send_confirmation(
     return {"skipped": "already-sent-today"}.get(outcome, outcome)
 
 
-def confirm(store: Store, config: Config, signed: str) -> StoredSubscription:
-    """Follow a confirmation link: the subscription becomes active (again following it changes nothing)."""
+def confirm(store: Store, config: Config, signed: str, *, account_id: int | None = None) -> StoredSubscription:
+    """Follow a confirmation link: the subscription becomes active (again following it changes nothing).
+
+    The link was mailed to the address, so following it proves control of it: `account_id` (the member signed in
+    while following it) becomes the subscription's account, replacing any earlier one."""
     sub = subscription_from_link(store, config, "confirm", signed)
     if sub.status == "unsubscribed":
         raise InvalidLink("this subscription was cancelled; subscribe again to receive digests")
+    changes: dict[str, object] = {}
     if sub.status in ("pending", "bounced"):
+        changes.update(status="active", confirmed_at=datetime.now(UTC), bounce_reason=None)
+    if account_id is not None and sub.account_id != account_id:
+        changes["account_id"] = account_id
+    if changes:
         with store.write() as conn:
-            update_subscription(conn, sub.id, status="active", confirmed_at=datetime.now(UTC), bounce_reason=None)
+            update_subscription(conn, sub.id, **changes)
     return _reload(store, sub.id)
 
 
@@ -218,6 +259,13 @@ def remove_subscriber(store: Store, email: str) -> bool:
     with store.write() as conn:
         sub = subscription_by_email(conn, address)
         return sub is not None and delete_subscription(conn, sub.id)
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return normalize_email(a).lower() == b.lower()
+    except SubscriptionError:
+        return False
 
 
 def _reload(store: Store, subscription_id: int) -> StoredSubscription:

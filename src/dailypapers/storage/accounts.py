@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from dailypapers.storage.schema import accounts, api_tokens
+from dailypapers.storage.schema import accounts, api_tokens, imported_submitters
 
 
 @dataclass
@@ -102,3 +103,21 @@ def api_tokens_of(conn: Connection, account_id: int) -> list[StoredToken]:
 def delete_api_token(conn: Connection, account_id: int, token_id: int) -> bool:
     result = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.account_id == account_id))
     return bool(result.rowcount)
+
+
+def imported_submitter_named(conn: Connection, name: str) -> str | None:
+    """The imported submitter's name as imported, if a daily list named one like this (case-insensitive)."""
+    row = conn.execute(select(imported_submitters.c.name).where(imported_submitters.c.name_key == name.lower())).first()
+    return str(row[0]) if row else None
+
+
+def insert_imported_submitters(conn: Connection, names: Sequence[str]) -> None:
+    """Remember the names imported listings carry (already known names are left as they are)."""
+    rows = list({name.lower(): {"name_key": name.lower(), "name": name} for name in names if name}.values())
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    conn.execute(dialect_insert(imported_submitters).on_conflict_do_nothing(index_elements=["name_key"]), rows)

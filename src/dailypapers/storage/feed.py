@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Date, String, and_, bindparam, func, literal, select, true
+from sqlalchemy import Connection, Date, String, and_, bindparam, func, literal, or_, select, true
 
 from dailypapers.storage.listings import StoredListing
 from dailypapers.storage.papers import PAPER_COLUMNS, StoredPaper
@@ -82,6 +82,11 @@ def _visible(shape: _Shape) -> list[Any]:
     if shape.submitter:
         who = func.lower(func.coalesce(accounts.c.username, listings.c.submitter_name))
         where.append(who == bindparam("submitter", type_=String))
+        # An imported name never stands for an account: where an account holds the name (made before an import
+        # brought the same name), its list is the account's own submissions only.
+        holder = accounts.alias("holder")
+        taken = select(holder.c.id).where(func.lower(holder.c.username) == bindparam("submitter", type_=String))
+        where.append(or_(listings.c.account_id.is_not(None), ~taken.exists()))
     return where
 
 

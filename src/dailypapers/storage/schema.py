@@ -273,3 +273,49 @@ paper_embeddings = Table(
     Column("vector", EmbeddingVector, nullable=False),
     Index("ix_paper_embeddings_seq", "seq"),
 )
+
+# Server-side sign-in sessions (migration 0005). The cookie holds a random id; only its SHA-256 is stored, so a
+# leaked database holds no usable session. A row is the session: deleting it signs that browser out.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),  # absolute expiry counts from here
+    Column("last_seen_at", UTCDateTime, nullable=False),  # idle expiry counts from here (updated at most once a minute)
+    Column("user_agent", String(200), nullable=False, default=""),
+)
+
+# Rate-limit counters shared by every worker (migration 0005): one row per (limit, key, fixed window). `key` is
+# "ip:<address>" or "account:<id>"; windows start at multiples of the limit's period (epoch seconds).
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("key", String(160), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # epoch seconds after which the row can be deleted
+    Index("ix_rate_counters_expires_at", "expires_at"),
+)
+
+# Failed sign-ins per account name (migration 0005): after a few, sign-in is locked for a doubling time, and while
+# it is locked even the right password is refused.
+sign_in_backoff = Table(
+    "sign_in_backoff",
+    metadata,
+    Column("name_key", String(100), primary_key=True),  # lower-cased username tried (known or not)
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+)
+
+# Names of submitters that imported daily lists carry (migration 0005). They are not accounts and never become
+# one: sign-up refuses these names, so no new account can take over an imported history.
+imported_submitters = Table(
+    "imported_submitters",
+    metadata,
+    Column("name_key", String(100), primary_key=True),  # lower-cased name
+    Column("name", String(100), nullable=False),
+)

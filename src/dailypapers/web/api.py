@@ -34,6 +34,7 @@ from dailypapers.web.api_models import (
     api_unlisted,
     paper_markdown,
 )
+from dailypapers.web.auth import enforce_limit
 from dailypapers.web.context import config_of, store_of
 
 bearer = HTTPBearer(auto_error=False, description="An API token created on your profile page")
@@ -194,10 +195,7 @@ def submit(request: Request, response: Response, body: SubmitBody, credentials: 
 def _vote(request: Request, paper_id: str, credentials: HTTPAuthorizationCredentials | None, want: bool) -> VoteResult:
     account = _require_token(request, credentials)
     arxiv_id = _paper_id(paper_id)
-    limiter = request.app.state.vote_limiter
-    key = f"vote:{account.id}"
-    if not limiter.allow(key):
-        raise HTTPException(429, "too many votes: wait a little", {"Retry-After": str(limiter.retry_after(key))})
+    enforce_limit(request, "vote", account)
     try:
         voted, count = toggle_vote(store_of(request), account, arxiv_id, want)
     except UnknownPaper as exc:

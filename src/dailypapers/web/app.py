@@ -1,4 +1,4 @@
-"""The web application factory: one store, the route table, sessions, templates and static assets.
+"""The web application factory: one store, the route table, session cookies, templates and static assets.
 
 `create_app(config)` refuses to build on a store whose schema is behind (the message names the fix), so a server
 never runs against a half-migrated database. `dailypapers serve` calls `app_from_env()` in each worker.
@@ -6,7 +6,7 @@ never runs against a half-migrated database. `dailypapers serve` calls `app_from
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -14,17 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from dailypapers.config import Config
+from dailypapers.services.sessions import max_age
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import check_schema
 from dailypapers.web import routes
-from dailypapers.web.auth import RateLimiter, SignInRequired
+from dailypapers.web.auth import RateLimited, SessionCookies, SignInRequired, retry_headers
 from dailypapers.web.context import WEB_DIR, render
-
-SESSION_COOKIE = "dp_session"
-SESSION_DAYS = 30
 
 
 def create_app(config: Config, store: Store | None = None) -> FastAPI:
@@ -47,15 +44,10 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store
-    app.state.login_limiter = RateLimiter(*config.rate("DAILYPAPERS_LOGIN_RATE"))
-    app.state.vote_limiter = RateLimiter(*config.rate("DAILYPAPERS_VOTE_RATE"))
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=config.secret_key(),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_DAYS * 86400,
-        same_site="lax",
-        https_only=config.site_url.startswith("https://"),
+        SessionCookies,
+        secure=config.site_url.startswith("https://"),
+        max_age=int(max_age(config).total_seconds()),
     )
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     routes.register(app)
@@ -73,23 +65,28 @@ def _wants_json(request: Request) -> bool:
 
 
 def _add_error_pages(app: FastAPI) -> None:
+    # Plain `def` handlers: Starlette runs them in the thread pool, and an error page looks up the session.
     @app.exception_handler(SignInRequired)
-    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+    def _sign_in(request: Request, _exc: SignInRequired) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": "sign in first"}, status_code=401)
         return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
 
+    @app.exception_handler(RateLimited)
+    def _too_many(request: Request, exc: RateLimited) -> Response:
+        return too_many_requests(request, exc)
+
     @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
+    def _http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "there is no page at this address"
-        return _error_page(request, exc.status_code, message)
+        return _error_page(request, exc.status_code, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+    def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'request'}: {err.get('msg')}" for err in exc.errors()
         )
@@ -98,9 +95,18 @@ def _add_error_pages(app: FastAPI) -> None:
         return _error_page(request, 400, problems)
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def too_many_requests(request: Request, exc: RateLimited) -> Response:
+    """The one 429 answer of every limited page and API call: the reason, and Retry-After in seconds."""
+    headers = retry_headers(exc.refused)
+    if _wants_json(request):
+        return JSONResponse({"error": exc.refused.message}, status_code=429, headers=headers)
+    return _error_page(request, 429, exc.refused.message, headers)
+
+
+def _error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     titles = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
     response = render(
         request, "error.html", {"status": status, "title": titles.get(status, "Error"), "message": message}, status
     )
+    response.headers.update(headers or {})
     return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,71 +10,90 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
-from dailypapers.services import accounts
-from dailypapers.web.auth import client_key, current_account, require_account, require_csrf, sign_in, sign_out
+from dailypapers.services import accounts, limits, sessions
+from dailypapers.web.auth import (
+    CsrfForm,
+    RateLimited,
+    current_account,
+    current_session,
+    enforce_limit,
+    form_text,
+    require_account,
+    sign_in,
+    sign_out,
+)
 from dailypapers.web.context import config_of, render, store_of
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link can't bounce a member to another site after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/papers"
-    return target
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+from dailypapers.web.redirects import same_site_path
 
 
 def signup_form(request: Request) -> HTMLResponse:
     return render(request, "signup.html", {})
 
 
-async def signup(request: Request) -> Response:
-    await require_csrf(request)
-    form = await _form(request)
-    limiter, key = request.app.state.login_limiter, client_key(request)
-    if not limiter.allow(key):
-        raise HTTPException(429, "too many attempts: wait a minute", {"Retry-After": str(limiter.retry_after(key))})
+def signup(request: Request, form: CsrfForm) -> Response:
+    enforce_limit(request, "signup")
+    username, fullname = form_text(form, "username"), form_text(form, "fullname")
     try:
-        account = accounts.create_account(
-            store_of(request), form.get("username", ""), form.get("password", ""), fullname=form.get("fullname", "")
-        )
+        account = accounts.create_account(store_of(request), username, form_text(form, "password"), fullname=fullname)
     except accounts.AccountError as exc:
-        context = {"error": str(exc), "username": form.get("username"), "fullname": form.get("fullname")}
+        context = {"error": str(exc), "username": username, "fullname": fullname}
         return render(request, "signup.html", context, status_code=400)
     sign_in(request, account)
     return RedirectResponse("/papers", status_code=303)
 
 
 def signin_form(request: Request, next: str = "/papers") -> HTMLResponse:
-    return render(request, "signin.html", {"next": _safe_next(next)})
+    return render(request, "signin.html", {"next": same_site_path(next)})
 
 
-async def signin(request: Request) -> Response:
-    await require_csrf(request)
-    form = await _form(request)
-    limiter = request.app.state.login_limiter
-    key = client_key(request)
-    context: dict[str, Any] = {"username": form.get("username"), "next": _safe_next(form.get("next"))}
-    if not limiter.allow(key):
-        context["error"] = "Too many sign-in attempts. Wait a minute and try again."
-        response = render(request, "signin.html", context, status_code=429)
-        response.headers["Retry-After"] = str(limiter.retry_after(key))
-        return response
-    account = accounts.authenticate(store_of(request), form.get("username", ""), form.get("password", ""))
+def signin(request: Request, form: CsrfForm) -> Response:
+    """Check the password (argon2, in the thread pool) unless this client or this account name must wait."""
+    store, config = store_of(request), config_of(request)
+    username = form_text(form, "username")
+    enforce_limit(request, "signin")
+    locked = limits.sign_in_lock(store, username)
+    if locked is not None:
+        raise RateLimited(locked)
+    account = accounts.authenticate(store, username, form_text(form, "password"))
+    context: dict[str, Any] = {"username": username, "next": same_site_path(form_text(form, "next"))}
     if account is None:
+        limits.record_sign_in_failure(store, config, username)
         context["error"] = "Wrong username or password."
         return render(request, "signin.html", context, status_code=400)
+    limits.clear_sign_in_failures(store, username)
     sign_in(request, account)
     return RedirectResponse(context["next"], status_code=303)
 
 
-async def signout(request: Request) -> Response:
-    await require_csrf(request)
+def signout(request: Request, form: CsrfForm) -> Response:
     sign_out(request)
     return RedirectResponse("/papers", status_code=303)
+
+
+def signout_everywhere(request: Request, form: CsrfForm) -> Response:
+    """End every session of the member, this one included (e.g. after using a shared computer)."""
+    account = require_account(request)
+    sessions.end_sessions_of(store_of(request), account.id)
+    sign_out(request)
+    return RedirectResponse("/signin", status_code=303)
+
+
+def change_password(request: Request, form: CsrfForm) -> Response:
+    """A new password for the signed-in member; every other session of theirs ends, this one stays."""
+    account = require_account(request)
+    session = current_session(request)
+    assert session is not None
+    try:
+        ended = accounts.change_password(
+            store_of(request),
+            account,
+            form_text(form, "current_password"),
+            form_text(form, "new_password"),
+            keep_session=session.id_hash,
+        )
+    except accounts.AccountError as exc:
+        return _profile_page(request, account.username, password_error=str(exc), status_code=400)
+    return _profile_page(request, account.username, flash=f"Password changed; {ended} other session(s) ended.")
 
 
 def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
@@ -83,7 +101,14 @@ def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_00
     return _profile_page(request, username, page)
 
 
-def _profile_page(request: Request, username: str, page: int = 0, new_token: str | None = None) -> HTMLResponse:
+def _profile_page(
+    request: Request,
+    username: str,
+    page: int = 0,
+    new_token: str | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
     store, config = store_of(request), config_of(request)
     viewer = current_account(request)
     member = accounts.account_named(store, username)
@@ -106,8 +131,10 @@ def _profile_page(request: Request, username: str, page: int = 0, new_token: str
         "voted": voted_ids(store, viewer, ids),
         "tokens": accounts.tokens_of(store, member) if own and member else [],
         "new_token": new_token if own else None,
+        "session_count": sessions.sessions_count(store, member.id) if own and member else 0,
+        **(extra if own else {}),
     }
-    return render(request, "profile.html", context)
+    return render(request, "profile.html", context, status_code=status_code)
 
 
 def _imported_fullname(submissions: Feed) -> str:
@@ -117,20 +144,16 @@ def _imported_fullname(submissions: Feed) -> str:
     return ""
 
 
-async def create_token(request: Request) -> Response:
-    await require_csrf(request)
+def create_token(request: Request, form: CsrfForm) -> Response:
     account = require_account(request)
-    form = await _form(request)
-    token = accounts.create_api_token(store_of(request), account, form.get("name", ""))
-    # Shown once, in this response only: the store keeps only its digest, and the (signed, readable) session
-    # cookie never carries it.
+    token = accounts.create_api_token(store_of(request), account, form_text(form, "name"))
+    # Shown once, in this response only: the store keeps only its digest, and no cookie ever carries it.
     response = _profile_page(request, account.username, new_token=token)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def revoke_token(request: Request, token_id: int) -> Response:
-    await require_csrf(request)
+def revoke_token(request: Request, token_id: int, form: CsrfForm) -> Response:
     account = require_account(request)
     if not accounts.revoke_api_token(store_of(request), account, token_id):
         raise HTTPException(404, f"you have no token {token_id}")

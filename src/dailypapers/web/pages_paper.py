@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -14,8 +13,9 @@ from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import SubmissionError, fetch_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
-from dailypapers.web.auth import client_key, current_account, require_account, require_csrf
+from dailypapers.web.auth import CsrfForm, current_account, enforce_limit, require_account
 from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.redirects import back_to_referer
 
 SIMILAR = 6
 
@@ -43,12 +43,9 @@ def paper(request: Request, arxiv_id: str) -> Response:
     return render(request, "paper.html", context)
 
 
-async def fetch(request: Request, arxiv_id: str) -> Response:
+def fetch(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
     """Fetch a paper the store lacks from the arXiv API (a POST: it adds the paper to the store)."""
-    await require_csrf(request)
-    limiter = request.app.state.login_limiter
-    if not limiter.allow("fetch:" + client_key(request)):
-        raise HTTPException(429, "too many fetches: wait a minute", {"Retry-After": "60"})
+    enforce_limit(request, "fetch")
     try:
         found = fetch_paper(store_of(request), config_of(request), arxiv_id)
     except SubmissionError as exc:
@@ -56,15 +53,10 @@ async def fetch(request: Request, arxiv_id: str) -> Response:
     return RedirectResponse(f"/papers/{found.id}", status_code=303)
 
 
-async def upvote(request: Request, arxiv_id: str) -> Response:
+def upvote(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
     """Toggle the member's upvote: JSON for the page's script, a redirect back for plain forms."""
-    await require_csrf(request)
     account = require_account(request)
-    limiter = request.app.state.vote_limiter
-    key = f"vote:{account.id}"
-    if not limiter.allow(key):
-        raise HTTPException(429, "too many votes: wait a little", {"Retry-After": str(limiter.retry_after(key))})
-    form = await request.form()
+    enforce_limit(request, "vote", account)
     wanted = form.get("vote")
     want = None if wanted not in ("0", "1") else wanted == "1"
     try:
@@ -73,16 +65,7 @@ async def upvote(request: Request, arxiv_id: str) -> Response:
         raise HTTPException(404, str(exc)) from exc
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"paper": arxiv_id, "voted": voted, "upvotes": count})
-    return RedirectResponse(_back(request, f"/papers/{arxiv_id}"), status_code=303)
-
-
-def _back(request: Request, fallback: str) -> str:
-    referer = request.headers.get("referer")
-    if referer:
-        parts = urlsplit(referer)
-        if parts.netloc == request.url.netloc and parts.path.startswith("/"):
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return fallback
+    return RedirectResponse(back_to_referer(request, f"/papers/{arxiv_id}"), status_code=303)
 
 
 def _similar(request: Request, paper_id: str) -> list[Any]:

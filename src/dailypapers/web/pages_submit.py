@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
-from dailypapers.web.auth import require_account, require_csrf
+from dailypapers.web.auth import CsrfForm, require_account
 from dailypapers.web.context import config_of, render, store_of
 
 
@@ -18,10 +18,8 @@ def submit_form(request: Request) -> HTMLResponse:
     return render(request, "submit.html", {"curator": is_curator(account), "day": today().isoformat()})
 
 
-async def submit(request: Request) -> Response:
-    await require_csrf(request)
+def submit(request: Request, form: CsrfForm) -> Response:
     account = require_account(request)
-    form = await request.form()
     arxiv_text = str(form.get("arxiv_id") or "")
     comment = str(form.get("comment") or "")
     day_text = str(form.get("day") or "").strip()
@@ -39,10 +37,8 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
 
 
-async def hide(request: Request, listing_id: int) -> Response:
-    await require_csrf(request)
+def hide(request: Request, listing_id: int, form: CsrfForm) -> Response:
     account = require_account(request)
-    form = await request.form()
     hidden = str(form.get("hidden", "1")) != "0"
     try:
         listing = set_hidden(store_of(request), account, listing_id, hidden)

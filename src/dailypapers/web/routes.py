@@ -54,6 +54,8 @@ ROUTES: list[Route] = [
     GET("/signin", pages_account.signin_form, "signin_form"),
     POST("/signin", pages_account.signin, "signin"),
     POST("/signout", pages_account.signout, "signout"),
+    POST("/settings/signout-everywhere", pages_account.signout_everywhere, "signout_everywhere"),
+    POST("/settings/password", pages_account.change_password, "change_password"),
     GET("/u/{username}", pages_account.profile, "profile"),
     POST("/settings/tokens", pages_account.create_token, "create_token"),
     POST("/settings/tokens/{token_id}/revoke", pages_account.revoke_token, "revoke_token"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from dailypapers.digest import links
 from dailypapers.digest.compose import WEEKDAYS
@@ -20,12 +20,11 @@ from dailypapers.queries.subscriptions import member_subscription, subscription_
 from dailypapers.services import subscriptions as service
 from dailypapers.services.subscriptions import Preferences, SubscriptionError
 from dailypapers.storage.subscriptions import StoredSubscription
-from dailypapers.web.auth import client_key, current_account, require_account, require_csrf
+from dailypapers.web.auth import CsrfForm, current_account, enforce_limit, require_account
 from dailypapers.web.context import config_of, render, store_of
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
+def _fields(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     data["categories"] = form.getlist("categories")
     return data
@@ -45,25 +44,21 @@ def subscribe_form(request: Request) -> Response:
     return render(request, "subscriptions/subscribe.html", {"email": account.email if account else ""})
 
 
-async def subscribe(request: Request) -> Response:
-    await require_csrf(request)
-    form = await _form(request)
-    limiter, key = request.app.state.login_limiter, client_key(request)
-    if not limiter.allow(key):
-        raise HTTPException(429, "too many attempts: wait a minute", {"Retry-After": str(limiter.retry_after(key))})
+def subscribe(request: Request, form: CsrfForm) -> Response:
+    enforce_limit(request, "subscribe")
+    fields = _fields(form)
     account = current_account(request)
     try:
-        prefs = Preferences(frequency=form.get("frequency", "daily"), weekday=_int(form, "weekday", 0))
-        result = await run_in_threadpool(
-            service.subscribe,
+        prefs = Preferences(frequency=fields.get("frequency", "daily"), weekday=_int(fields, "weekday", 0))
+        result = service.subscribe(
             store_of(request),
             config_of(request),
-            form.get("email", ""),
+            fields.get("email", ""),
             preferences=prefs,
-            account_id=account.id if account else None,
+            requested_by=account,
         )
     except SubscriptionError as exc:
-        context = {"error": str(exc), "email": form.get("email", "")}
+        context = {"error": str(exc), "email": fields.get("email", "")}
         return render(request, "subscriptions/subscribe.html", context, status_code=400)
     # The same answer whatever the address's state, so the form does not reveal who is subscribed.
     return render(request, "subscriptions/check_inbox.html", {"email": result.subscription.email})
@@ -74,10 +69,11 @@ def confirm_page(request: Request, token: str) -> HTMLResponse:
     return render(request, "subscriptions/confirm.html", {"sub": sub, "token": token})
 
 
-async def confirm(request: Request, token: str) -> Response:
-    await require_csrf(request)
+def confirm(request: Request, token: str, form: CsrfForm) -> Response:
+    """Following the mailed link proves the address is yours: a signed-in member also links it to their account."""
+    account = current_account(request)
     try:
-        sub = service.confirm(store_of(request), config_of(request), token)
+        sub = service.confirm(store_of(request), config_of(request), token, account_id=account.id if account else None)
     except InvalidLink as exc:
         raise HTTPException(400, str(exc)) from exc
     target = links.sign(config_of(request), "preferences", sub.token)
@@ -89,10 +85,9 @@ def preferences_page(request: Request, token: str, confirmed: int = 0, saved: in
     return _preferences(request, sub, f"/subscribe/preferences/{token}", confirmed=bool(confirmed), saved=bool(saved))
 
 
-async def save_preferences(request: Request, token: str) -> Response:
-    await require_csrf(request)
+def save_preferences(request: Request, token: str, form: CsrfForm) -> Response:
     sub = _linked(request, "preferences", token)
-    return await _save(request, sub, f"/subscribe/preferences/{token}")
+    return _save(request, form, sub, f"/subscribe/preferences/{token}")
 
 
 def member_page(request: Request, saved: int = 0) -> Response:
@@ -103,13 +98,12 @@ def member_page(request: Request, saved: int = 0) -> Response:
     return _preferences(request, sub, "/settings/subscription", saved=bool(saved))
 
 
-async def save_member(request: Request) -> Response:
-    await require_csrf(request)
+def save_member(request: Request, form: CsrfForm) -> Response:
     account = require_account(request)
     sub = member_subscription(store_of(request), account.id, account.email)
     if sub is None:
         raise HTTPException(404, "you have no email subscription yet")
-    return await _save(request, sub, "/settings/subscription")
+    return _save(request, form, sub, "/settings/subscription")
 
 
 def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
@@ -117,7 +111,7 @@ def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
     return render(request, "subscriptions/unsubscribe.html", {"sub": sub, "token": token, "done": False})
 
 
-async def unsubscribe(request: Request, token: str) -> HTMLResponse:
+def unsubscribe(request: Request, token: str) -> HTMLResponse:
     """RFC 8058 one-click: a POST with no session and no CSRF token; the signed link is the authorisation."""
     try:
         sub = service.unsubscribe(store_of(request), config_of(request), token)
@@ -140,8 +134,8 @@ def _preferences(request: Request, sub: StoredSubscription, action: str, **flags
     return render(request, "subscriptions/preferences.html", context, status_code=flags.pop("status", 200))
 
 
-async def _save(request: Request, sub: StoredSubscription, action: str) -> Response:
-    form = await _form(request)
+def _save(request: Request, raw: FormData, sub: StoredSubscription, action: str) -> Response:
+    form = _fields(raw)
     try:
         prefs = Preferences(
             frequency=form.get("frequency", "daily"),
