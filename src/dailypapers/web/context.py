@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Config
+from dailypapers.queries.collections import reading_list_ids
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
@@ -39,8 +41,22 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
             CSRF_FIELD, csrf_token(request)
         ),
         "csrf_token": lambda: csrf_token(request),
+        "is_saved": _saved_lookup(request),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def _saved_lookup(request: Request) -> Callable[[str], bool]:
+    """`is_saved(paper_id)` for the save buttons on cards: the reading list is read once, on first use."""
+    saved: set[str] | None = None
+
+    def is_saved(paper_id: str) -> bool:
+        nonlocal saved
+        if saved is None:
+            saved = reading_list_ids(store_of(request), current_account(request))
+        return paper_id in saved
+
+    return is_saved
 
 
 def authors_short(authors: list[str], shown: int = 4) -> str:

@@ -9,6 +9,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.collections import collections_of_member
 from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
 from dailypapers.services import accounts
@@ -106,6 +107,7 @@ def _profile_page(request: Request, username: str, page: int = 0, new_token: str
         "voted": voted_ids(store, viewer, ids),
         "tokens": accounts.tokens_of(store, member) if own and member else [],
         "new_token": new_token if own else None,
+        "collections": (collections_of_member(store, member.username, viewer) or []) if member else [],
     }
     return render(request, "profile.html", context)
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.collections import collections_for_paper
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import SubmissionError, fetch_paper
@@ -39,6 +40,7 @@ def paper(request: Request, arxiv_id: str) -> Response:
         "paper": detail.paper,
         "voted": voted_ids(store, account, [parsed.id, *(hit.paper.id for hit in similar)]),
         "similar": similar,
+        "paper_collections": collections_for_paper(store, account, parsed.id),
     }
     return render(request, "paper.html", context)
 
@@ -73,10 +75,10 @@ async def upvote(request: Request, arxiv_id: str) -> Response:
         raise HTTPException(404, str(exc)) from exc
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"paper": arxiv_id, "voted": voted, "upvotes": count})
-    return RedirectResponse(_back(request, f"/papers/{arxiv_id}"), status_code=303)
+    return RedirectResponse(back_to(request, f"/papers/{arxiv_id}"), status_code=303)
 
 
-def _back(request: Request, fallback: str) -> str:
+def back_to(request: Request, fallback: str) -> str:
     referer = request.headers.get("referer")
     if referer:
         parts = urlsplit(referer)

@@ -1,0 +1,195 @@
+"""Collection pages and their forms: create, edit, save from a card, add, remove, annotate and reorder.
+
+Every form works without JavaScript (POST, then a redirect back to a same-site page); `static/collections.js`
+sends the same forms with `Accept: application/json` and updates the page in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from dailypapers.domain import InvalidArxivId, parse_arxiv_id
+from dailypapers.queries import collections as cq
+from dailypapers.queries.site import voted_ids
+from dailypapers.services import collections as cs
+from dailypapers.web.auth import current_account, require_account, require_csrf
+from dailypapers.web.context import render, store_of
+from dailypapers.web.pages_paper import back_to
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _paper_id(text: str) -> str:
+    try:
+        return parse_arxiv_id(text.strip()).id
+    except InvalidArxivId as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _done(request: Request, fallback: str, payload: dict[str, Any]) -> Response:
+    if _wants_json(request):
+        return JSONResponse(payload)
+    return RedirectResponse(back_to(request, fallback), status_code=303)
+
+
+def collection_page(request: Request, slug: str) -> HTMLResponse:
+    viewer = current_account(request)
+    store = store_of(request)
+    view = cq.visible_collection(store, slug, viewer)
+    if view is None:
+        raise HTTPException(404, f"there is no collection {slug!r}")
+    ids = [entry.paper.id for entry in view.entries]
+    context = {
+        "view": view,
+        "collection": view.collection,
+        "own": viewer is not None and viewer.id == view.collection.account_id,
+        "voted": voted_ids(store, viewer, ids),
+    }
+    return render(request, "collection.html", context)
+
+
+def my_collections(request: Request) -> HTMLResponse:
+    account = require_account(request)
+    mine = cq.collections_of_member(store_of(request), account.username, account) or []
+    return render(request, "collections.html", {"collections": mine})
+
+
+async def create(request: Request) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    form = await _form(request)
+    try:
+        made = cs.create_collection(
+            store_of(request), account, form.get("title", ""), form.get("description"), form.get("private") == "1"
+        )
+    except cs.CollectionError as exc:
+        mine = cq.collections_of_member(store_of(request), account.username, account) or []
+        context = {"collections": mine, "error": str(exc), "title": form.get("title", "")}
+        return render(request, "collections.html", context, status_code=400)
+    return RedirectResponse(f"/collections/{made.slug}", status_code=303)
+
+
+async def edit(request: Request, slug: str) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    form = await _form(request)
+    try:
+        cs.update_collection(
+            store_of(request), account, slug, form.get("title", ""), form.get("description"), form.get("private") == "1"
+        )
+    except cs.UnknownCollection as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(f"/collections/{slug}", status_code=303)
+
+
+async def delete(request: Request, slug: str) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    try:
+        cs.delete_collection(store_of(request), account, slug)
+    except cs.UnknownCollection as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse("/collections", status_code=303)
+
+
+async def save(request: Request) -> Response:
+    """The one-click save on every card: put the paper in (or take it out of) the member's reading list."""
+    await require_csrf(request)
+    account = require_account(request)
+    form = await _form(request)
+    paper_id = _paper_id(form.get("paper", ""))
+    wanted = form.get("saved")
+    want = None if wanted not in ("0", "1") else wanted == "1"
+    try:
+        saved = cs.set_saved(store_of(request), account, paper_id, want)
+    except cs.UnknownItem as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _done(request, f"/papers/{paper_id}", {"paper": paper_id, "saved": saved})
+
+
+async def add_item(request: Request, slug: str) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    form = await _form(request)
+    paper_id = _paper_id(form.get("paper", ""))
+    try:
+        added = cs.add_item(store_of(request), account, slug, paper_id, form.get("note"))
+    except (cs.UnknownCollection, cs.UnknownItem) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    payload = {"collection": slug, "paper": paper_id, "in": True, "added": added}
+    return _done(request, f"/collections/{slug}", payload)
+
+
+async def remove_item(request: Request, slug: str, paper_id: str) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    paper_id = _paper_id(paper_id)
+    try:
+        cs.remove_item(store_of(request), account, slug, paper_id)
+    except (cs.UnknownCollection, cs.UnknownItem) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return _done(request, f"/collections/{slug}", {"collection": slug, "paper": paper_id, "in": False})
+
+
+async def note_item(request: Request, slug: str, paper_id: str) -> Response:
+    await require_csrf(request)
+    account = require_account(request)
+    paper_id = _paper_id(paper_id)
+    form = await _form(request)
+    try:
+        cs.set_note(store_of(request), account, slug, paper_id, form.get("note", ""))
+    except (cs.UnknownCollection, cs.UnknownItem) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    payload = {"collection": slug, "paper": paper_id, "note": form.get("note", "").strip()}
+    return _done(request, f"/collections/{slug}#item-{paper_id}", payload)
+
+
+async def move_item(request: Request, slug: str, paper_id: str) -> Response:
+    """Move a paper: `position` (0 = first) or `direction` up / down by one."""
+    await require_csrf(request)
+    account = require_account(request)
+    paper_id = _paper_id(paper_id)
+    form = await _form(request)
+    store = store_of(request)
+    try:
+        view = cq.visible_collection(store, slug, account)
+        if view is None or view.collection.account_id != account.id:
+            raise cs.UnknownCollection(f"you have no collection {slug!r}")
+        order = [entry.item.paper_id for entry in view.entries]
+        if paper_id not in order:
+            raise cs.UnknownItem(f"paper {paper_id!r} is not in {slug!r}")
+        target = _target(form, order.index(paper_id))
+        where = cs.move_item(store, account, slug, paper_id, target)
+    except (cs.UnknownCollection, cs.UnknownItem) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return _done(request, f"/collections/{slug}", {"collection": slug, "paper": paper_id, "position": where})
+
+
+def _target(form: dict[str, str], current: int) -> int:
+    direction = form.get("direction")
+    if direction in ("up", "down"):
+        return current - 1 if direction == "up" else current + 1
+    text = form.get("position", "")
+    if not text.strip().lstrip("-").isdigit():
+        raise HTTPException(400, "say where to move it: direction=up|down or position=N")
+    return int(text)
