@@ -18,6 +18,7 @@ from dailypapers.web import (
     api,
     api_collections,
     collection_feeds,
+    exports,
     feeds,
     pages_account,
     pages_collections,
@@ -84,6 +85,7 @@ ROUTES: list[Route] = [
     POST("/collections/{slug}/items/{paper_id:path}/remove", pages_collections.remove_item, "remove_collection_item"),
     POST("/collections/{slug}/items/{paper_id:path}/note", pages_collections.note_item, "note_collection_item"),
     POST("/collections/{slug}/items/{paper_id:path}/move", pages_collections.move_item, "move_collection_item"),
+    GET("/export/{fmt}", exports.export, "export"),
     # --- collections JSON API (web/api_collections.py) ---
     GET("/api/collections/{slug}", api_collections.get_collection, "api_collection", in_schema=True),
     POST("/api/collections", api_collections.create_collection, "api_create_collection", in_schema=True),
