@@ -161,6 +161,26 @@ def _add(store: Store, found: StoredCollection, paper_id: str, note: str | None)
     return True
 
 
+def add_items(store: Store, owner: StoredAccount, slug: str, paper_ids: list[str]) -> list[str]:
+    """Add papers (known to be stored) at the end, in this order, in one transaction; returns those newly added."""
+    found = owned_collection(store, owner, slug)
+    added: list[str] = []
+    with store.write() as conn:
+        present = collection_store.paper_ids_of(conn, found.id)
+        position = collection_store.next_position(conn, found.id)
+        now = datetime.now(UTC)
+        for paper_id in dict.fromkeys(paper_ids):
+            if paper_id in present:
+                continue
+            if position >= MAX_ITEMS:
+                raise CollectionError(f"a collection holds at most {MAX_ITEMS} papers")
+            collection_store.insert_item(conn, found.id, paper_id, position, "", now)
+            added.append(paper_id)
+            position += 1
+        collection_store.touch_collection(conn, found.id, now)
+    return added
+
+
 def remove_item(store: Store, owner: StoredAccount, slug: str, paper_id: str) -> None:
     found = owned_collection(store, owner, slug)
     with store.write() as conn:

@@ -166,3 +166,12 @@ def papers_after(conn: Connection, after_id: str, limit: int, since: datetime | 
     if since is not None:
         query = query.where(papers.c.published_at >= since)
     return [_stored(row) for row in conn.execute(query.order_by(papers.c.id).limit(limit))]
+
+
+def paper_ids_by_doi(conn: Connection, dois: Sequence[str]) -> dict[str, str]:
+    """Lower-cased DOI → paper id, for those of these DOIs some paper carries (one scan for a whole import)."""
+    wanted = list(dict.fromkeys(d.lower() for d in dois))
+    if not wanted:
+        return {}
+    query = select(func.lower(papers.c.doi), papers.c.id).where(func.lower(papers.c.doi).in_(wanted))
+    return {doi: paper_id for doi, paper_id in conn.execute(query)}

@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import collections as cq
 from dailypapers.queries.site import voted_ids
 from dailypapers.services import collections as cs
+from dailypapers.services.bibtex_import import MAX_BYTES, decode_upload, import_bibtex
 from dailypapers.web.auth import current_account, require_account, require_csrf
-from dailypapers.web.context import render, store_of
+from dailypapers.web.context import config_of, render, store_of
 from dailypapers.web.pages_paper import back_to
 
 
@@ -43,6 +45,10 @@ def _done(request: Request, fallback: str, payload: dict[str, Any]) -> Response:
 
 
 def collection_page(request: Request, slug: str) -> HTMLResponse:
+    return _page(request, slug)
+
+
+def _page(request: Request, slug: str, extra: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
     viewer = current_account(request)
     store = store_of(request)
     view = cq.visible_collection(store, slug, viewer)
@@ -54,8 +60,29 @@ def collection_page(request: Request, slug: str) -> HTMLResponse:
         "collection": view.collection,
         "own": viewer is not None and viewer.id == view.collection.account_id,
         "voted": voted_ids(store, viewer, ids),
+        **(extra or {}),
     }
-    return render(request, "collection.html", context)
+    return render(request, "collection.html", context, status_code=status)
+
+
+async def import_upload(request: Request, slug: str) -> Response:
+    """A BibTeX upload (at most 10 MB) into the member's collection; the page shows what matched and what did not."""
+    await require_csrf(request)
+    account = require_account(request)
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(400, "choose a BibTeX file to upload")
+    data = await upload.read(MAX_BYTES + 1)
+    store, config = store_of(request), config_of(request)
+    try:
+        text = decode_upload(data)
+        report = await run_in_threadpool(import_bibtex, store, config, account, slug, text)
+    except cs.UnknownCollection as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except cs.CollectionError as exc:
+        return _page(request, slug, {"import_error": str(exc)}, status=400)
+    return _page(request, slug, {"import_report": report})
 
 
 def my_collections(request: Request) -> HTMLResponse:

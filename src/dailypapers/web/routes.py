@@ -82,6 +82,7 @@ ROUTES: list[Route] = [
     POST("/collections/{slug}/edit", pages_collections.edit, "edit_collection"),
     POST("/collections/{slug}/delete", pages_collections.delete, "delete_collection"),
     POST("/collections/{slug}/items", pages_collections.add_item, "add_collection_item"),
+    POST("/collections/{slug}/import", pages_collections.import_upload, "import_collection_bibtex"),
     POST("/collections/{slug}/items/{paper_id:path}/remove", pages_collections.remove_item, "remove_collection_item"),
     POST("/collections/{slug}/items/{paper_id:path}/note", pages_collections.note_item, "note_collection_item"),
     POST("/collections/{slug}/items/{paper_id:path}/move", pages_collections.move_item, "move_collection_item"),
