@@ -105,8 +105,8 @@ def test_fetch_brings_in_arxiv_papers_the_store_lacks(
     store: Store,
     owner: str,
     tmp_path: Path,
-    replay: ReplayServer,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    replay: ReplayServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name, value in QUICK.items():
         monkeypatch.setenv(name, value)
