@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -82,7 +83,13 @@ def nice_date(value: date | datetime | None) -> str:
     return f"{value.strftime('%b')} {value.day}, {value.year}"
 
 
+def author_url(name: str) -> str:
+    """The author page of a name (every character escaped: names hold spaces, dots, apostrophes)."""
+    return "/authors/" + quote(name, safe="")
+
+
 templates.env.filters["authors_short"] = authors_short
+templates.env.filters["author_url"] = author_url
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["tex_text"] = tex_text

@@ -9,6 +9,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.authors import claimed_papers
 from dailypapers.queries.collections import collections_of_member
 from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
@@ -96,7 +97,8 @@ def _profile_page(request: Request, username: str, page: int = 0, new_token: str
         raise HTTPException(404, f"no member named {username!r}")
     upvoted = feed_queries.upvoted_by(store, member.id) if member else []
     own = viewer is not None and member is not None and viewer.id == member.id
-    ids = [item.paper.id for item in submissions.items] + [p.id for p in upvoted]
+    claimed = claimed_papers(store, member.id) if member else []
+    ids = [item.paper.id for item in submissions.items] + [p.id for p in upvoted + claimed]
     context = {
         "member": member,
         "member_name": name,
@@ -108,6 +110,7 @@ def _profile_page(request: Request, username: str, page: int = 0, new_token: str
         "tokens": accounts.tokens_of(store, member) if own and member else [],
         "new_token": new_token if own else None,
         "collections": (collections_of_member(store, member.username, viewer) or []) if member else [],
+        "claimed": claimed,
     }
     return render(request, "profile.html", context)
 

@@ -21,6 +21,7 @@ from dailypapers.web import (
     exports,
     feeds,
     pages_account,
+    pages_authors,
     pages_collections,
     pages_feed,
     pages_paper,
@@ -87,6 +88,11 @@ ROUTES: list[Route] = [
     POST("/collections/{slug}/items/{paper_id:path}/note", pages_collections.note_item, "note_collection_item"),
     POST("/collections/{slug}/items/{paper_id:path}/move", pages_collections.move_item, "move_collection_item"),
     GET("/export/{fmt}", exports.export, "export"),
+    # --- authors and authorship claims (web/pages_authors.py) ---
+    GET("/authors/{name:path}", pages_authors.author_page, "author"),
+    POST("/papers/{arxiv_id:path}/claim", pages_authors.claim, "claim_authorship"),
+    GET("/claims", pages_authors.claims_queue, "claims_queue"),
+    POST("/claims/{claim_id}/decide", pages_authors.decide, "decide_claim"),
     # --- collections JSON API (web/api_collections.py) ---
     GET("/api/collections/{slug}", api_collections.get_collection, "api_collection", in_schema=True),
     POST("/api/collections", api_collections.create_collection, "api_create_collection", in_schema=True),
