@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from dailypapers.config import Config
 from dailypapers.queries.collections import reading_list_ids
+from dailypapers.queries.following import follows_of
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
@@ -43,6 +44,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         ),
         "csrf_token": lambda: csrf_token(request),
         "is_saved": _saved_lookup(request),
+        "is_following": _follow_lookup(request),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 
@@ -58,6 +60,20 @@ def _saved_lookup(request: Request) -> Callable[[str], bool]:
         return paper_id in saved
 
     return is_saved
+
+
+def _follow_lookup(request: Request) -> Callable[[str, str], bool]:
+    """`is_following(kind, target)` for follow buttons: the member's follows are read once, on first use."""
+    follows: set[tuple[str, str]] | None = None
+
+    def is_following(kind: str, target: str) -> bool:
+        nonlocal follows
+        if follows is None:
+            account = current_account(request)
+            follows = follows_of(store_of(request), account.id if account else None)
+        return (kind, target) in follows
+
+    return is_following
 
 
 def authors_short(authors: list[str], shown: int = 4) -> str:

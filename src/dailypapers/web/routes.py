@@ -24,6 +24,7 @@ from dailypapers.web import (
     pages_authors,
     pages_collections,
     pages_feed,
+    pages_following,
     pages_paper,
     pages_submit,
     subscriptions,
@@ -58,6 +59,7 @@ ROUTES: list[Route] = [
     GET("/papers/week/{week}", pages_feed.papers_of_week, "papers_of_week"),
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
+    GET("/papers/following", pages_following.following_page, "following"),  # web/pages_following.py
     # --- submissions and curation (web/pages_submit.py) ---
     GET("/papers/submit", pages_submit.submit_form, "submit_form"),
     POST("/papers/submit", pages_submit.submit, "submit"),
@@ -93,6 +95,11 @@ ROUTES: list[Route] = [
     POST("/papers/{arxiv_id:path}/claim", pages_authors.claim, "claim_authorship"),
     GET("/claims", pages_authors.claims_queue, "claims_queue"),
     POST("/claims/{claim_id}/decide", pages_authors.decide, "decide_claim"),
+    # --- following and the private feed (web/pages_following.py) ---
+    POST("/follow", pages_following.follow, "follow"),
+    POST("/settings/feed-token", pages_following.create_feed_token, "create_feed_token"),
+    POST("/settings/feed-token/revoke", pages_following.revoke_feed_token, "revoke_feed_token"),
+    GET("/feeds/following/{token}.atom", pages_following.following_atom, "following_atom"),
     # --- collections JSON API (web/api_collections.py) ---
     GET("/api/collections/{slug}", api_collections.get_collection, "api_collection", in_schema=True),
     POST("/api/collections", api_collections.create_collection, "api_create_collection", in_schema=True),
