@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,29 @@ def test_the_private_feed_shows_what_you_follow_until_its_address_is_revoked(
         assert reader.get(fresh).status_code == 200
         ann.post("/settings/feed-token/revoke", data={"csrf_token": token})
         assert reader.get(fresh).status_code == 404
+
+
+def test_a_members_digest_has_a_section_of_what_they_follow(store: Store, config: Config) -> None:
+    from dailypapers.services.digests import send_due_digests
+    from dailypapers.services.follows import set_following
+    from dailypapers.services.subscriptions import Preferences, subscribe
+    from dailypapers.testing.smtp import smtp_server
+    from digest_helpers import MONDAY_15, TUESDAY_16, load_week, mail_config
+
+    load_week(store)
+    with store.read() as conn:
+        stored = paper_store.papers_after(conn, "", 10_000)
+    monday = [p for p in stored if p.published_at and p.published_at.date() == MONDAY_15]
+    category = Counter(c for p in monday for c in p.categories).most_common(1)[0][0]
+    account = create_account(store, "fay", "correct horse battery")
+    set_following(store, account, "category", category)
+    prefs = Preferences(include_trending=False, top_n=50)
+    with smtp_server() as (handler, url):
+        mail = mail_config(config, url)
+        subscribe(store, mail, "fay@example.org", preferences=prefs, account_id=account.id, confirmed=True)
+        send_due_digests(store, mail, TUESDAY_16)
+    (message,) = handler.to("fay@example.org")
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "From what you follow" in text
+    expected = {p.id for p in monday if category in p.categories}
+    assert expected and set(re.findall(r"/papers/(\S+)", text)) <= expected
