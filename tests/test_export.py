@@ -164,3 +164,20 @@ def test_the_site_downloads_collections_and_searches_and_keeps_private_ones_priv
         sign_in(visitor, "ann")
         mine = visitor.get(f"/export/ris?collection={secret}")
         assert mine.status_code == 200 and f"M1  - arXiv:{loaded[0].id}" in mine.text
+
+
+def test_exports_read_in_keyset_pages_and_miss_nothing_at_page_boundaries(
+    loaded: list[StoredPaper], store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dailypapers.queries import export as export_queries
+
+    monkeypatch.setattr(export_queries, "PAGE", 7)  # many small pages instead of one
+    ids = [record.paper.id for record in export_queries.store_export(store)]
+    assert ids == sorted(p.id for p in loaded)
+    ann = create_account(store, "ann", "correct horse battery")
+    slug = create_collection(store, ann, "Many").slug
+    chosen = [p.id for p in loaded[:23]][::-1]
+    for paper_id in chosen:
+        add_item(store, ann, slug, paper_id)
+    records = export_queries.collection_export(store, slug, ann)
+    assert records is not None and [r.paper.id for r in records] == chosen
