@@ -120,3 +120,27 @@ def test_a_public_collection_has_an_atom_feed_of_its_papers(ann: TestClient, pap
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.feed.title.startswith("Feed me")
     assert [e.link for e in parsed.entries] == [f"http://127.0.0.1:8000/papers/{p}" for p in paper_ids[:2]]
+
+
+def test_every_route_of_collections_authors_and_following_is_documented() -> None:
+    from dailypapers.web import (
+        api_collections,
+        collection_feeds,
+        exports,
+        pages_authors,
+        pages_collections,
+        pages_following,
+    )
+    from dailypapers.web.routes import ROUTES
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    pages = (docs / "collections.md").read_text()
+    api = (docs / "api.md").read_text()
+    modules = {m.__name__ for m in (collection_feeds, exports, pages_authors, pages_collections, pages_following)}
+    for route in ROUTES:
+        if route.handler.__module__ in modules:
+            assert f"| `{route.path}` |" in pages, f"{route.path} missing from docs/collections.md"
+        if route.handler.__module__ == api_collections.__name__:
+            path = route.path.replace("{paper_id:path}", "{id}")  # as the issue and docs/api.md name it
+            for method in route.methods:
+                assert f"`{method} {path}`" in api, f"{method} {path} missing from docs/api.md"
