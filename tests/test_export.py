@@ -63,14 +63,18 @@ def fresh_store(request: pytest.FixtureRequest, config: Config, tmp_path: Path) 
 
 
 def test_jsonl_export_imported_into_a_fresh_store_gives_back_the_same_papers(
-    loaded: list[StoredPaper], store: Store, fresh_store: Store, tmp_path: Path
+    loaded: list[StoredPaper], store: Store, fresh_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "all.jsonl"
     code, _, err = run("export", "jsonl", "-o", str(target))
     assert code == 0, err
-    assert f"exported {len(loaded)} papers" in err
-    summary = import_items(fresh_store, read_kaggle(LineSource(target)))
-    assert summary.errors == [] and summary.new == len(loaded)
+    assert f"exported {len(loaded)} papers" in err and not (tmp_path / "all.jsonl.part").exists()
+    assert fresh_store.config is not None
+    for name, value in fresh_store.config.values.items():  # `dailypapers import kaggle` into the fresh store
+        monkeypatch.setenv(name, value)
+    code, out, err = run("import", "kaggle", str(target))
+    assert code == 0 and err == "", err
+    assert f"new {len(loaded)}," in out and "rejected 0" in out
     back = {p.id: p for p in all_papers(fresh_store)}
     assert sorted(back) == sorted(p.id for p in loaded)
     fields = ("title", "abstract", "authors", "categories", "primary_category", "version", "published_at")

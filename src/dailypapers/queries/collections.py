@@ -54,15 +54,6 @@ def collections_of_member(store: Store, username: str, viewer: StoredAccount | N
         return collection_store.collections_of(conn, member.id, include_private=own)
 
 
-def saved_ids(store: Store, account: StoredAccount | None, paper_ids: list[str]) -> set[str]:
-    """Papers on a page that are in the member's reading list: one query whatever the page size."""
-    if account is None or not paper_ids:
-        return set()
-    with store.read() as conn:
-        found = collection_store.reading_list_of(conn, account.id)
-        return collection_store.paper_ids_in(conn, found.id, paper_ids) if found else set()
-
-
 @dataclass
 class PaperCollections:
     """The member's collections for a paper page, and which of them hold the paper."""

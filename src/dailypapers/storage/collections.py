@@ -182,16 +182,6 @@ def set_positions(conn: Connection, collection_id: int, paper_ids: list[str]) ->
         conn.execute(update(collection_items).where(where).values(position=position))
 
 
-def paper_ids_in(conn: Connection, collection_id: int, paper_ids: list[str]) -> set[str]:
-    """Which of these papers the collection holds (one query for a whole page of cards)."""
-    if not paper_ids:
-        return set()
-    query = select(collection_items.c.paper_id).where(
-        and_(collection_items.c.collection_id == collection_id, collection_items.c.paper_id.in_(paper_ids))
-    )
-    return {row[0] for row in conn.execute(query)}
-
-
 def collection_ids_holding(conn: Connection, account_id: int, paper_id: str) -> set[int]:
     """Which of the account's collections hold the paper (for the paper page's toggles)."""
     query = (
