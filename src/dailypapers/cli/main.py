@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import collections, db, digest, export, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, store_for
 from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
@@ -27,8 +27,10 @@ app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.add_typer(subscribers.app, name="subscribers")
 app.add_typer(digest.app, name="digest")
+app.add_typer(collections.app, name="collections")
 app.command("index")(search.index)
 app.command("search")(search.search)
+app.command("export")(export.export)
 
 
 @app.command("stats")

@@ -136,6 +136,10 @@ class Composer:
                 ids = [i for i in self.backends[1](seeds, period) if i not in seeds]
                 chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
                 digest.sections.append(Section("Picked for you", chosen))
+        if sub.account_id is not None:
+            followed = self._followed(sub.account_id, period)
+            if followed:
+                digest.sections.append(Section("From what you follow", self._pick(followed, sub, seen, sub.top_n)))
         digest.sections = [s for s in digest.sections if s.papers]
         return digest
 
@@ -146,6 +150,13 @@ class Composer:
             self._pools[period] = [row.paper for row in page.rows]
             self._papers.update((p.id, p) for p in self._pools[period])
         return self._pools[period]
+
+    def _followed(self, account_id: int, period: Period) -> list[StoredPaper]:
+        """Papers of the member's follows (authors, categories, collections, searches) first published in the period."""
+        from dailypapers.queries.following import following_feed
+
+        papers = [item.paper for item in following_feed(self.store, self.config, account_id).items]
+        return [p for p in papers if p.published_at and period.first <= p.published_at.date() <= period.last]
 
     def _search_cached(self, query: str, period: Period) -> list[str]:
         key = (query.strip().lower(), period)

@@ -157,3 +157,21 @@ def count_papers(conn: Connection) -> int:
 def published_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
     row = conn.execute(select(func.min(papers.c.published_at), func.max(papers.c.published_at))).one()
     return row[0], row[1]
+
+
+def papers_after(conn: Connection, after_id: str, limit: int, since: datetime | None = None) -> list[StoredPaper]:
+    """The next `limit` papers by id after `after_id` (keyset paging: exports stream a million papers in flat memory),
+    only those first published at or after `since` when given."""
+    query = _with_votes().where(papers.c.id > after_id)
+    if since is not None:
+        query = query.where(papers.c.published_at >= since)
+    return [_stored(row) for row in conn.execute(query.order_by(papers.c.id).limit(limit))]
+
+
+def paper_ids_by_doi(conn: Connection, dois: Sequence[str]) -> dict[str, str]:
+    """Lower-cased DOI → paper id, for those of these DOIs some paper carries (one scan for a whole import)."""
+    wanted = list(dict.fromkeys(d.lower() for d in dois))
+    if not wanted:
+        return {}
+    query = select(func.lower(papers.c.doi), papers.c.id).where(func.lower(papers.c.doi).in_(wanted))
+    return {doi: paper_id for doi, paper_id in conn.execute(query)}

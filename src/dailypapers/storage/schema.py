@@ -224,6 +224,70 @@ deliveries = Table(
 )
 
 
+# Collections (migration 0008): a member's reading lists. `slug` is one URL segment, unique site-wide and kept when
+# the title changes; every member has one collection with is_reading_list set (made on first save).
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("private", Boolean, nullable=False, default=False),
+    Column("is_reading_list", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+collection_items = Table(
+    "collection_items",
+    metadata,
+    Column("collection_id", Integer, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),  # 0, 1, 2 … in the owner's order
+    Column("note", Text, nullable=False, default=""),
+    Column("added_at", UTCDateTime, nullable=False),
+    Index("ix_collection_items_paper_id", "paper_id"),
+)
+
+# Authorship claims (migration 0008): a member says "I wrote this paper"; a curator approves or rejects it.
+author_claims = Table(
+    "author_claims",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("author_name", String(300), nullable=False),  # which of the paper's author names is the member
+    Column("status", String(16), nullable=False, default="pending"),  # pending | approved | rejected
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    UniqueConstraint("account_id", "paper_id"),
+    Index("ix_author_claims_paper_id", "paper_id"),
+    Index("ix_author_claims_status", "status"),
+)
+
+# Follows (migration 0008): what a member follows, for the "Following" tab, the digest and the private feed.
+follows = Table(
+    "follows",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # author | category | collection | search
+    Column("target", String(500), primary_key=True),  # an author name, category, collection slug or query
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# The secret in a member's private Atom feed URL (migration 0008); replacing it revokes the old URL.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
 class EmbeddingVector(TypeDecorator[Any]):
     """A float32 numpy vector: raw bytes on SQLite (the ANN index lives in a usearch file), pgvector on PostgreSQL."""
 

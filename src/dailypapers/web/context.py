@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -12,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Config
+from dailypapers.queries.collections import reading_list_ids
+from dailypapers.queries.following import follows_of
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
@@ -39,8 +43,37 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
             CSRF_FIELD, csrf_token(request)
         ),
         "csrf_token": lambda: csrf_token(request),
+        "is_saved": _saved_lookup(request),
+        "is_following": _follow_lookup(request),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def _saved_lookup(request: Request) -> Callable[[str], bool]:
+    """`is_saved(paper_id)` for the save buttons on cards: the reading list is read once, on first use."""
+    saved: set[str] | None = None
+
+    def is_saved(paper_id: str) -> bool:
+        nonlocal saved
+        if saved is None:
+            saved = reading_list_ids(store_of(request), current_account(request))
+        return paper_id in saved
+
+    return is_saved
+
+
+def _follow_lookup(request: Request) -> Callable[[str, str], bool]:
+    """`is_following(kind, target)` for follow buttons: the member's follows are read once, on first use."""
+    follows: set[tuple[str, str]] | None = None
+
+    def is_following(kind: str, target: str) -> bool:
+        nonlocal follows
+        if follows is None:
+            account = current_account(request)
+            follows = follows_of(store_of(request), account.id if account else None)
+        return (kind, target) in follows
+
+    return is_following
 
 
 def authors_short(authors: list[str], shown: int = 4) -> str:
@@ -66,7 +99,13 @@ def nice_date(value: date | datetime | None) -> str:
     return f"{value.strftime('%b')} {value.day}, {value.year}"
 
 
+def author_url(name: str) -> str:
+    """The author page of a name (every character escaped: names hold spaces, dots, apostrophes)."""
+    return "/authors/" + quote(name, safe="")
+
+
 templates.env.filters["authors_short"] = authors_short
+templates.env.filters["author_url"] = author_url
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["tex_text"] = tex_text

@@ -8,6 +8,8 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.authors import claimed_papers
+from dailypapers.queries.collections import collections_of_member
 from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
 from dailypapers.services import accounts, limits, sessions
@@ -120,7 +122,8 @@ def _profile_page(
         raise HTTPException(404, f"no member named {username!r}")
     upvoted = feed_queries.upvoted_by(store, member.id) if member else []
     own = viewer is not None and member is not None and viewer.id == member.id
-    ids = [item.paper.id for item in submissions.items] + [p.id for p in upvoted]
+    claimed = claimed_papers(store, member.id) if member else []
+    ids = [item.paper.id for item in submissions.items] + [p.id for p in upvoted + claimed]
     context = {
         "member": member,
         "member_name": name,
@@ -133,6 +136,8 @@ def _profile_page(
         "new_token": new_token if own else None,
         "session_count": sessions.sessions_count(store, member.id) if own and member else 0,
         **(extra if own else {}),
+        "collections": (collections_of_member(store, member.username, viewer) or []) if member else [],
+        "claimed": claimed,
     }
     return render(request, "profile.html", context, status_code=status_code)
 

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.authors import claims_on_paper, my_claim
+from dailypapers.queries.collections import collections_for_paper
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import SubmissionError, fetch_paper
@@ -39,6 +41,9 @@ def paper(request: Request, arxiv_id: str) -> Response:
         "paper": detail.paper,
         "voted": voted_ids(store, account, [parsed.id, *(hit.paper.id for hit in similar)]),
         "similar": similar,
+        "paper_collections": collections_for_paper(store, account, parsed.id),
+        "claims": claims_on_paper(store, parsed.id),
+        "my_claim": my_claim(store, account.id if account else None, parsed.id),
     }
     return render(request, "paper.html", context)
 

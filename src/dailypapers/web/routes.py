@@ -14,7 +14,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dailypapers.web import api, feeds, pages_account, pages_feed, pages_paper, pages_submit, subscriptions, system
+from dailypapers.web import (
+    api,
+    api_collections,
+    collection_feeds,
+    exports,
+    feeds,
+    pages_account,
+    pages_authors,
+    pages_collections,
+    pages_feed,
+    pages_following,
+    pages_paper,
+    pages_submit,
+    subscriptions,
+    system,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ ROUTES: list[Route] = [
     GET("/papers/week/{week}", pages_feed.papers_of_week, "papers_of_week"),
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
+    GET("/papers/following", pages_following.following_page, "following"),  # web/pages_following.py
     # --- submissions and curation (web/pages_submit.py) ---
     GET("/papers/submit", pages_submit.submit_form, "submit_form"),
     POST("/papers/submit", pages_submit.submit, "submit"),
@@ -62,6 +78,42 @@ ROUTES: list[Route] = [
     # --- upvotes, fetching a paper from arXiv (web/pages_paper.py) ---
     POST("/papers/{arxiv_id:path}/upvote", pages_paper.upvote, "upvote"),
     POST("/papers/{arxiv_id:path}/fetch", pages_paper.fetch, "fetch_paper"),
+    # --- collections (web/pages_collections.py, collection_feeds.py): the .atom row before the page row ---
+    GET("/collections", pages_collections.my_collections, "my_collections"),
+    POST("/collections", pages_collections.create, "create_collection"),
+    POST("/saved", pages_collections.save, "save_paper"),
+    GET("/collections/{slug}.atom", collection_feeds.collection_atom, "collection_atom"),
+    GET("/collections/{slug}", pages_collections.collection_page, "collection"),
+    POST("/collections/{slug}/edit", pages_collections.edit, "edit_collection"),
+    POST("/collections/{slug}/delete", pages_collections.delete, "delete_collection"),
+    POST("/collections/{slug}/items", pages_collections.add_item, "add_collection_item"),
+    POST("/collections/{slug}/import", pages_collections.import_upload, "import_collection_bibtex"),
+    POST("/collections/{slug}/items/{paper_id:path}/remove", pages_collections.remove_item, "remove_collection_item"),
+    POST("/collections/{slug}/items/{paper_id:path}/note", pages_collections.note_item, "note_collection_item"),
+    POST("/collections/{slug}/items/{paper_id:path}/move", pages_collections.move_item, "move_collection_item"),
+    GET("/export/{fmt}", exports.export, "export"),
+    # --- authors and authorship claims (web/pages_authors.py) ---
+    GET("/authors/{name:path}", pages_authors.author_page, "author"),
+    POST("/papers/{arxiv_id:path}/claim", pages_authors.claim, "claim_authorship"),
+    GET("/claims", pages_authors.claims_queue, "claims_queue"),
+    POST("/claims/{claim_id}/decide", pages_authors.decide, "decide_claim"),
+    # --- following and the private feed (web/pages_following.py) ---
+    POST("/follow", pages_following.follow, "follow"),
+    POST("/settings/feed-token", pages_following.create_feed_token, "create_feed_token"),
+    POST("/settings/feed-token/revoke", pages_following.revoke_feed_token, "revoke_feed_token"),
+    GET("/feeds/following/{token}.atom", pages_following.following_atom, "following_atom"),
+    # --- collections JSON API (web/api_collections.py) ---
+    GET("/api/collections/{slug}", api_collections.get_collection, "api_collection", in_schema=True),
+    POST("/api/collections", api_collections.create_collection, "api_create_collection", in_schema=True),
+    POST("/api/collections/{slug}/items", api_collections.add_item, "api_add_collection_item", in_schema=True),
+    Route(
+        "/api/collections/{slug}/items/{paper_id:path}",
+        ("DELETE",),
+        api_collections.remove_item,
+        "api_remove_collection_item",
+        True,
+    ),
+    GET("/api/users/{username}/collections", api_collections.user_collections, "api_user_collections", in_schema=True),
     # --- JSON API (web/api.py) — API helper adds rows here ---
     GET("/api/docs", api.docs_page, "api_docs"),
     GET("/api/daily_papers", api.daily_papers, "api_daily_papers", in_schema=True),
