@@ -19,9 +19,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from dailypapers.config import Config
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import check_schema
-from dailypapers.web import routes
+from dailypapers.web import api, routes
 from dailypapers.web.auth import RateLimiter, SignInRequired
 from dailypapers.web.context import WEB_DIR, render
+from dailypapers.web.headers import SecurityHeaders
 
 SESSION_COOKIE = "dp_session"
 SESSION_DAYS = 30
@@ -57,8 +58,10 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
         same_site="lax",
         https_only=config.site_url.startswith("https://"),
     )
+    app.add_middleware(SecurityHeaders, site_url=config.site_url)  # outermost: also on errors and static files
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     routes.register(app)
+    app.openapi = lambda: api.openapi_schema(app)  # type: ignore[method-assign]
     _add_error_pages(app)
     return app
 

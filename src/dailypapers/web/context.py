@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path as PathParam
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Config
+from dailypapers.domain import MAX_ROW_ID, safe_url
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
 
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+# Every integer id in a path: beyond the store's 64-bit keys it is a 400 with a message, never a database error.
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID, description="A positive 64-bit id")]
 
 
 def store_of(request: Request) -> Store:
@@ -70,3 +75,4 @@ templates.env.filters["authors_short"] = authors_short
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["tex_text"] = tex_text
+templates.env.filters["safe_url"] = lambda url: safe_url(url) or ""  # every href built from stored data

@@ -13,7 +13,7 @@ from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
 from dailypapers.services import accounts
 from dailypapers.web.auth import client_key, current_account, require_account, require_csrf, sign_in, sign_out
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import RowId, config_of, render, store_of
 
 
 def _safe_next(target: str | None) -> str:
@@ -129,7 +129,7 @@ async def create_token(request: Request) -> Response:
     return response
 
 
-async def revoke_token(request: Request, token_id: int) -> Response:
+async def revoke_token(request: Request, token_id: RowId) -> Response:
     await require_csrf(request)
     account = require_account(request)
     if not accounts.revoke_api_token(store_of(request), account, token_id):

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
 from dailypapers.web.auth import require_account, require_csrf
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import RowId, config_of, render, store_of
 
 
 def submit_form(request: Request) -> HTMLResponse:
@@ -39,7 +39,7 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
 
 
-async def hide(request: Request, listing_id: int) -> Response:
+async def hide(request: Request, listing_id: RowId) -> Response:
     await require_csrf(request)
     account = require_account(request)
     form = await request.form()
