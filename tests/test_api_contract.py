@@ -35,7 +35,9 @@ def client(config: Config, store: Store) -> Iterator[TestClient]:
 def test_every_operation_declares_its_real_statuses_and_the_error_shape(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
     operations = {
-        (method.upper(), path): operation for path, item in schema["paths"].items() for method, operation in item.items()
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
     }
     assert len(operations) == 7
     for (method, path), operation in operations.items():
@@ -77,9 +79,7 @@ def test_schemathesis_finds_no_failure_in_the_served_schema(
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-            )
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
             def check(case: Any) -> None:
                 if headers:
                     case.headers = {**(case.headers or {}), **headers}
