@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -90,6 +91,15 @@ def _add_error_pages(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = "there is no page at this address"
         return _error_page(request, exc.status_code, message)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, _exc: DataError) -> Response:
+        """A value the database refuses (PostgreSQL: a NUL byte in text, a number beyond its type) is the request's
+        fault on every route, whichever field carried it: a 400, never a 500."""
+        message = "the request holds a value that cannot be stored or looked up (a NUL byte, or a number out of range)"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=400)
+        return _error_page(request, 400, message)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
