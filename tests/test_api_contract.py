@@ -92,3 +92,18 @@ def test_schemathesis_finds_no_failure_in_the_served_schema(
             except Exception as exc:  # collected so one run reports every operation that fails
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_an_undeclared_method_is_a_405_whose_allow_names_exactly_the_declared_ones(client: TestClient) -> None:
+    """What schemathesis' coverage phase checks (`schemathesis run`): RFC 9110's Allow on every 405."""
+    schema = client.get("/api/openapi.json").json()
+    for template, operations in schema["paths"].items():
+        path = template.replace("{paper_id}", "2401.00001")
+        declared = {method.upper() for method in operations}
+        expected = declared | ({"HEAD"} if "GET" in declared else set())
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} - declared:
+            response = client.request(method, path)
+            if method == "GET" and response.status_code == 404:  # `/api/papers/submit` is also a paper id to GET
+                continue
+            assert response.status_code == 405, (method, path, response.status_code)
+            assert set(response.headers["allow"].split(", ")) == expected, (method, path, response.headers["allow"])

@@ -85,12 +85,17 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = routes.allowed_methods(request.app, request.scope)
         if _wants_json(request):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "there is no page at this address"
-        return _error_page(request, exc.status_code, message)
+        response = _error_page(request, exc.status_code, message)
+        response.headers.update(headers)  # Retry-After, WWW-Authenticate, Allow
+        return response
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, _exc: DataError) -> Response:

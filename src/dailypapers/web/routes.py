@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from dailypapers.web import api, feeds, pages_account, pages_feed, pages_paper, pages_submit, subscriptions, system
 
@@ -114,3 +116,12 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
             app.add_api_route(
                 route.path, route.handler, methods=["HEAD"], name=f"{route.name}_head", include_in_schema=False
             )
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The `Allow` of a 405: every method of the rows sharing the path of the first row the request's path matches
+    (Starlette alone would name only that row's, e.g. POST but not DELETE for `/api/papers/{id}/upvote`)."""
+    matched: list[BaseRoute] = [route for route in app.router.routes if route.matches(scope)[0] != Match.NONE]
+    path = getattr(matched[0], "path", None) if matched else None
+    methods = {m for route in matched if getattr(route, "path", None) == path for m in getattr(route, "methods", ())}
+    return ", ".join(sorted(methods))
