@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dailypapers.config import Config
+from dailypapers.domain import MAX_ROW_ID
 from dailypapers.services.accounts import set_role
 from dailypapers.storage import Store
 from dailypapers.testing.site import client_for, csrf_from, sign_up, soup
@@ -55,7 +56,7 @@ def test_edge_dates_are_a_400_naming_the_range(client: TestClient, path: str, sa
 
 
 @pytest.mark.parametrize("path", [f"/listings/{HUGE}/hide", f"/settings/tokens/{HUGE}/revoke", "/listings/-1/hide"])
-def test_ids_beyond_64_bits_are_a_400_for_a_curator(client: TestClient, store: Store, path: str) -> None:
+def test_ids_beyond_the_stores_keys_are_a_400_for_a_curator(client: TestClient, store: Store, path: str) -> None:
     sign_up(client, "cura")
     set_role(store, "cura", "curator")
     token = csrf_from(client, "/papers/submit")
@@ -64,12 +65,14 @@ def test_ids_beyond_64_bits_are_a_400_for_a_curator(client: TestClient, store: S
     assert re.search(r"(listing|token)_id", _message(response))
 
 
-def test_the_largest_64_bit_id_is_simply_not_found(client: TestClient, store: Store) -> None:
+def test_the_largest_row_id_is_simply_not_found(client: TestClient, store: Store) -> None:
     sign_up(client, "cura")
     set_role(store, "cura", "curator")
     token = csrf_from(client, "/papers/submit")
-    for path in (f"/listings/{2**63 - 1}/hide", f"/settings/tokens/{2**63 - 1}/revoke"):
+    for path in (f"/listings/{MAX_ROW_ID}/hide", f"/settings/tokens/{MAX_ROW_ID}/revoke"):
         assert client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code == 404, path
+    for path in (f"/listings/{MAX_ROW_ID + 1}/hide", f"/settings/tokens/{2**63}/revoke"):
+        assert client.post(path, data={"csrf_token": token}, follow_redirects=False).status_code == 400, path
 
 
 GET_PATHS = [route.path for route in ROUTES if "GET" in route.methods and "{" not in route.path]

@@ -25,10 +25,11 @@ _CODE_URL = re.compile(
 
 
 # Days a request may name. Wide enough for any paper, and a year short of date.max so date arithmetic (the day
-# after, the end of the month or week) can never overflow; the database's 64-bit integer keys bound ids.
+# after, the end of the month or week) can never overflow. Row ids are the store's INTEGER keys: 32-bit on
+# PostgreSQL, so an id in a request is at most 2**31 - 1 on every engine.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
-MAX_ROW_ID = 2**63 - 1
+MAX_ROW_ID = 2**31 - 1
 _URL_SCHEMES = ("http", "https")
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f\\<>\"'`]")
 

@@ -21,8 +21,8 @@ from dailypapers.web.tex import tex_text
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
-# Every integer id in a path: beyond the store's 64-bit keys it is a 400 with a message, never a database error.
-RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID, description="A positive 64-bit id")]
+# Every integer id in a path: beyond the store's keys it is a 400 with a message, never a database error.
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID, description="A row id, 1 to 2147483647")]
 
 
 def store_of(request: Request) -> Store:
