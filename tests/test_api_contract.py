@@ -23,7 +23,7 @@ from dailypapers.testing.site import client_for, hf_days, load_days
 from dailypapers.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = 12
+EXAMPLES = 10
 
 
 @pytest.fixture
