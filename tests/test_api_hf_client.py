@@ -6,14 +6,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from huggingface_hub import HfApi
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import BadRequestError, HfHubHTTPError
 
 from dailypapers.config import Config
 from dailypapers.queries.feed import parse_week
@@ -146,3 +146,60 @@ def test_a_saved_hugging_face_token_is_ignored_on_reads(endpoint: str, days: lis
     with pytest.raises(HfHubHTTPError) as ours:  # the header does go out: a bad token of ours is still refused
         list(api.list_daily_papers(date=day["date"], token="dp_revoked"))
     assert ours.value.response.status_code == 401
+
+
+# --- huggingface_hub's own TestPaperApi (tests/test_hf_api.py), case by case, against our data ---
+# Left out: test_get_paper_by_id_returns_linked_repos (models, datasets and Spaces exist only on Hugging Face).
+
+
+def test_hf_list_papers_by_query_with_limit(endpoint: str, days: list[dict[str, Any]]) -> None:
+    item = days[0]["papers"][0]["paper"]
+    word = max(item["title"].split(), key=len)
+    assert len(list(HfApi(endpoint=endpoint).list_papers(query=word, limit=2, token=False))) == 2
+
+
+def test_hf_paper_info_of_an_id_not_held_is_a_404(endpoint: str, days: list[dict[str, Any]]) -> None:
+    with pytest.raises(HfHubHTTPError) as context:
+        HfApi(endpoint=endpoint).paper_info("1234.56789")
+    assert context.value.response.status_code == 404
+
+
+def test_hf_list_daily_papers_of_an_invalid_date_is_a_bad_request(endpoint: str, days: list[dict[str, Any]]) -> None:
+    with pytest.raises(BadRequestError):
+        list(HfApi(endpoint=endpoint).list_daily_papers(date="2025-13-40", token=False))
+
+
+def test_hf_list_daily_papers_default_date(endpoint: str, days: list[dict[str, Any]]) -> None:
+    papers = list(HfApi(endpoint=endpoint).list_daily_papers(token=False))
+    assert papers and papers[0].id and papers[0].title
+
+
+def test_hf_list_daily_papers_of_a_week_were_submitted_in_it(endpoint: str, days: list[dict[str, Any]]) -> None:
+    year, week, _ = date.fromisoformat(days[-1]["date"]).isocalendar()
+    papers = list(HfApi(endpoint=endpoint).list_daily_papers(week=f"{year}-W{week:02d}", token=False))
+    assert papers
+    start = datetime.fromisocalendar(year, week - 1, 5).replace(tzinfo=UTC)  # as the client's test: from Friday
+    end = datetime.fromisocalendar(year, week, 7).replace(tzinfo=UTC) + timedelta(days=1)
+    assert all(p.submitted_at is not None and start <= p.submitted_at <= end for p in (papers[0], papers[-1]))
+
+
+def test_hf_list_daily_papers_of_a_month_were_submitted_in_it(endpoint: str, days: list[dict[str, Any]]) -> None:
+    first = date.fromisoformat(days[0]["date"]).replace(day=1)
+    papers = list(HfApi(endpoint=endpoint).list_daily_papers(month=first.strftime("%Y-%m"), token=False))
+    assert papers
+    start = datetime.combine(first, datetime.min.time(), UTC) - timedelta(days=1)
+    end = datetime.combine((first + timedelta(days=32)).replace(day=1), datetime.min.time(), UTC)
+    assert all(p.submitted_at is not None and start <= p.submitted_at <= end for p in (papers[0], papers[-1]))
+
+
+def test_hf_daily_papers_of_a_submitter_carry_their_fullname(endpoint: str, days: list[dict[str, Any]]) -> None:
+    by = next(item["submittedBy"] for d in days for item in d["papers"] if item.get("submittedBy"))
+    papers = list(HfApi(endpoint=endpoint).list_daily_papers(submitter=by["user"], token=False))
+    assert papers and papers[0].submitted_by is not None and papers[0].submitted_by.fullname == by["fullname"]
+
+
+def test_hf_daily_papers_page_and_limit(endpoint: str, days: list[dict[str, Any]]) -> None:
+    api = HfApi(endpoint=endpoint)
+    day = next(d for d in days if len(d["papers"]) >= 10)
+    assert list(api.list_daily_papers(date=day["date"], p=100, token=False)) == []
+    assert len(list(api.list_daily_papers(date=day["date"], limit=10, token=False))) == 10

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 # New-style ids: 0704.0001 … 2501.12345 (4 or 5 digits after the dot), optional version.
 _NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?$")
@@ -21,6 +22,42 @@ _CODE_URL = re.compile(
     r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+",
     re.IGNORECASE,
 )
+
+
+# Days a request may name. Wide enough for any paper, and a year short of date.max so date arithmetic (the day
+# after, the end of the month or week) can never overflow. Row ids are the store's INTEGER keys: 32-bit on
+# PostgreSQL, so an id in a request is at most 2**31 - 1 on every engine.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+MAX_ROW_ID = 2**31 - 1
+_URL_SCHEMES = ("http", "https")
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f\\<>\"'`]")
+
+
+class InvalidDay(ValueError):
+    """A day outside FIRST_DAY … LAST_DAY; the message names the range."""
+
+
+def checked_day(day: date) -> date:
+    """The day itself when it lies in the range every page, API and query can compute with, else InvalidDay."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidDay(f"{day.isoformat()} is out of range: days run from {FIRST_DAY} to {LAST_DAY}")
+    return day
+
+
+def safe_url(text: str | None) -> str | None:
+    """The URL when it is an absolute http(s) address with a host, else None: no javascript:, data: or
+    protocol-relative links are ever stored or rendered (imports and every template go through this)."""
+    url = (text or "").strip()
+    if not url or len(url) > 2000 or _URL_UNSAFE.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _URL_SCHEMES or not parts.hostname:
+        return None
+    return url
 
 
 class InvalidArxivId(ValueError):
@@ -106,7 +143,7 @@ class PaperRecord:
 
     @property
     def code_url(self) -> str | None:
-        return self.repo_url or find_code_url(self.abstract, self.comments)
+        return safe_url(self.repo_url) or find_code_url(self.abstract, self.comments)
 
     def effective_versions(self) -> list[tuple[int, datetime | None]]:
         """Known versions, or the current one alone when a source (HF) reports no history."""

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from dailypapers.config import Config
 from dailypapers.digest import links
 from dailypapers.digest.compose import Digest
+from dailypapers.domain import safe_url
 from dailypapers.storage.subscriptions import StoredSubscription
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -57,6 +58,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["authors"] = authors_line
+    env.filters["safe_url"] = lambda url: safe_url(url) or ""  # every href: http(s) only, as on the site
     return env
 
 

@@ -18,6 +18,7 @@ from dailypapers.domain import (
     PaperRecord,
     normalize_space,
     parse_arxiv_id,
+    safe_url,
 )
 from dailypapers.ingest.files import LineSource
 
@@ -69,7 +70,7 @@ def records_from_item(item: dict[str, Any], day: date | None) -> tuple[PaperReco
         versions=[],
         upvotes=int(upvotes) if isinstance(upvotes, int) else None,
         num_comments=int(item["numComments"]) if isinstance(item.get("numComments"), int) else None,
-        repo_url=paper.get("githubRepo") if isinstance(paper.get("githubRepo"), str) else None,
+        repo_url=safe_url(paper.get("githubRepo")) if isinstance(paper.get("githubRepo"), str) else None,
     )
     listing = ListingRecord(
         day=listed_day,

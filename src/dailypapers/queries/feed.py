@@ -25,6 +25,7 @@ from typing import Literal
 from sqlalchemy import Connection
 
 from dailypapers.config import Config
+from dailypapers.domain import InvalidDay, checked_day
 from dailypapers.storage import Store
 from dailypapers.storage import feed as feed_store
 from dailypapers.storage import papers as paper_store
@@ -89,9 +90,10 @@ def parse_day(text: str) -> Period:
     try:
         if len(text) != 10:
             raise ValueError
-        return day_period(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidPeriod(f"invalid date {text!r}: expected YYYY-MM-DD") from None
+    return day_period(_in_range(day))
 
 
 def parse_week(text: str) -> Period:
@@ -99,9 +101,10 @@ def parse_week(text: str) -> Period:
     try:
         if not match:
             raise ValueError
-        return week_of(date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1))
+        monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
         raise InvalidPeriod(f"invalid week {text!r}: expected YYYY-Www, e.g. 2025-W09") from None
+    return week_of(_in_range(monday))
 
 
 def parse_month(text: str) -> Period:
@@ -109,9 +112,17 @@ def parse_month(text: str) -> Period:
     try:
         if not match:
             raise ValueError
-        return month_of(date(int(match.group(1)), int(match.group(2)), 1))
+        first = date(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
         raise InvalidPeriod(f"invalid month {text!r}: expected YYYY-MM, e.g. 2025-02") from None
+    return month_of(_in_range(first))
+
+
+def _in_range(day: date) -> date:
+    try:
+        return checked_day(day)
+    except InvalidDay as exc:
+        raise InvalidPeriod(str(exc)) from None
 
 
 @dataclass

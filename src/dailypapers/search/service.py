@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 
 from dailypapers.config import Config
+from dailypapers.domain import InvalidDay, checked_day
 from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
 from dailypapers.search.query import ParsedQuery, QueryError, parse_query
 from dailypapers.search.semantic import semantic_candidates, semantic_scores, similar_by_vector
@@ -73,6 +74,12 @@ def _filters(request: SearchRequest, parsed: ParsedQuery) -> SearchFilters:
         raise SearchError(f"limit must be between 1 and {MAX_LIMIT}")
     if not 0 <= request.offset <= MAX_OFFSET:
         raise SearchError(f"offset must be between 0 and {MAX_OFFSET}")
+    for day in (request.date_from, request.date_to):
+        if day is not None:
+            try:
+                checked_day(day)
+            except InvalidDay as exc:
+                raise SearchError(str(exc)) from None
     if request.date_from and request.date_to and request.date_from > request.date_to:
         raise SearchError("the start date is after the end date")
     categories = list(parsed.categories)

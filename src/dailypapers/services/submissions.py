@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from dailypapers.config import Config
-from dailypapers.domain import IngestError, InvalidArxivId, PaperNotFound, parse_arxiv_id
+from dailypapers.domain import IngestError, InvalidArxivId, InvalidDay, PaperNotFound, checked_day, parse_arxiv_id
 from dailypapers.services.accounts import is_curator
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
@@ -57,6 +57,10 @@ def submit_paper(
     day = day or current
     if day != current and not is_curator(account):
         raise SubmissionError(f"members submit to today's list ({current.isoformat()}); curators may pick a day")
+    try:
+        checked_day(day)
+    except InvalidDay as exc:
+        raise SubmissionError(str(exc)) from exc
     if day > current + timedelta(days=1):  # one day of slack for time zones ahead of UTC
         raise SubmissionError(f"{day.isoformat()} is in the future")
     comment = (comment or "").strip() or None

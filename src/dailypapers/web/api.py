@@ -2,7 +2,9 @@
 read_paper) calls, with the same paths, parameters and field names, plus token-authenticated submit and upvote.
 
 Reads go through `queries.feed` and the search service, writes through the same services the pages use. Errors are
-`{"error": "..."}` with 400 (bad input), 401 (no or bad token), 403, 404 (unknown paper) or 429.
+`{"error": "..."}` with 400 (bad input), 401 (no or bad token), 403, 404 (a paper not held here, whatever the id
+looks like, as huggingface.co answers) or 429; `errors_of` declares exactly these per operation in the OpenAPI
+schema, which has no 422 (validation errors are 400s here).
 
 `huggingface_hub` sends the user's saved huggingface.co token with every call, so reads ignore a bearer token that
 is not one of ours (no `dp_` prefix) and answer as to anyone; writes still need a valid token of ours.
@@ -10,10 +12,10 @@ is not one of ours (no `dp_` prefix) and answer as to anyone; writes still need 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, HTTPException, Query, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -25,6 +27,7 @@ from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage.accounts import StoredAccount
 from dailypapers.web.api_models import (
     ApiDailyPaper,
+    ApiError,
     ApiPaper,
     Submission,
     SubmitBody,
@@ -35,22 +38,65 @@ from dailypapers.web.api_models import (
     paper_markdown,
 )
 from dailypapers.web.auth import enforce_limit
-from dailypapers.web.context import config_of, store_of
+from dailypapers.web.context import config_of, render, store_of
 
 bearer = HTTPBearer(auto_error=False, description="An API token created on your profile page")
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
+_STATUS_TEXT = {
+    400: "Bad input: a parameter or the body is not valid (the message says which)",
+    401: "No API token, or one that is not valid",
+    403: "The token's account may not do this",
+    404: "Not found: no such paper, collection or member here (a private collection is not found by others)",
+    429: "Too many requests from this account: wait Retry-After seconds",
+}
+_ERRORS_OF: dict[str, tuple[int, ...]] = {
+    "api_daily_papers": (400, 401),
+    "api_search": (400,),
+    "api_submit": (400, 401, 403),
+    "api_upvote": (400, 401, 404, 429),
+    "api_remove_upvote": (400, 401, 404, 429),
+    "api_paper": (400, 401, 404),
+    "paper_markdown": (400, 404),
+    "api_collection": (400, 401, 404),
+    "api_create_collection": (400, 401),
+    "api_add_collection_item": (400, 401, 404),
+    "api_remove_collection_item": (400, 401, 404),
+    "api_user_collections": (400, 401, 404),
+}
+_MARKDOWN: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The paper as markdown", "content": {"text/markdown": {"schema": {"type": "string"}}}}
+}
+
+
+def errors_of(name: str) -> dict[int | str, dict[str, Any]]:
+    """The answers an API operation gives besides success, for its OpenAPI entry (all `{"error": "..."}`)."""
+    answers: dict[int | str, dict[str, Any]] = {
+        code: {"model": ApiError, "description": _STATUS_TEXT[code]} for code in _ERRORS_OF[name]
+    }
+    return {**_MARKDOWN, **answers} if name == "paper_markdown" else answers
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, corrected where it would lie: no 422 (bad input is a 400 here, see above), and reads
+    declare their token optional (they answer anyone; a token only lets curators see hidden items)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                operation.get("responses", {}).pop("422", None)
+                if method == "get" and operation.get("security"):
+                    operation["security"] = [{}, *operation["security"]]
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(unused, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def docs_page(request: Request) -> HTMLResponse:
-    """The OpenAPI page, with Swagger UI served from /static (FastAPI's default loads it from a CDN)."""
-    site_name = config_of(request).values["DAILYPAPERS_SITE_NAME"]
-    return get_swagger_ui_html(
-        openapi_url="/api/openapi.json",
-        title=f"{site_name} API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
-    )
+    """The OpenAPI page, with Swagger UI served from /static and started by a file, not an inline script (CSP)."""
+    return render(request, "api_docs.html", {"openapi_url": "/api/openapi.json"})
 
 
 def _token_account(request: Request, credentials: HTTPAuthorizationCredentials | None) -> StoredAccount | None:
@@ -91,10 +137,11 @@ def _period(date: str | None, week: str | None, month: str | None) -> q.Period |
 
 
 def _paper_id(text: str) -> str:
+    """The arXiv id of a path; text that is no arXiv id names no paper held here: 404, as huggingface.co answers."""
     try:
         return parse_arxiv_id(text).id
     except InvalidArxivId as exc:
-        raise HTTPException(400, str(exc)) from exc
+        raise HTTPException(404, f"no paper here: {exc}") from exc
 
 
 def daily_papers(
@@ -165,10 +212,10 @@ def search(
 
 def paper_md(request: Request, paper_id: str) -> Response:
     """The paper page as markdown (`HfApi.read_paper`)."""
-    try:
+    try:  # not under /api/, so errors are answered here in the API's JSON shape
         arxiv_id = parse_arxiv_id(paper_id).id
     except InvalidArxivId as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": f"no paper here: {exc}"}, status_code=404)
     detail = q.paper_detail(store_of(request), arxiv_id)
     if detail is None:
         return JSONResponse({"error": f"no paper {arxiv_id} here"}, status_code=404)

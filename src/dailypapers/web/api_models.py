@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from dailypapers.domain import safe_url
 from dailypapers.storage.feed import FeedRow, Submitter
 from dailypapers.storage.papers import StoredPaper
 
@@ -110,7 +111,7 @@ def api_paper(paper: StoredPaper, row: FeedRow | None = None) -> ApiPaper:
         authors=[ApiAuthor(name=name) for name in paper.authors],
         publishedAt=zulu(paper.published_at),
         upvotes=paper.upvotes,
-        githubRepo=paper.code_url,
+        githubRepo=safe_url(paper.code_url),
         numComments=paper.num_comments,
         version=paper.version,
         categories=paper.categories,
@@ -154,7 +155,7 @@ def paper_markdown(paper: StoredPaper, days: list[str], site_url: str) -> str:
         f"- Published: {paper.published_at.date().isoformat()}" if paper.published_at else "",
         f"- Categories: {', '.join(paper.categories)}" if paper.categories else "",
         f"- Upvotes: {paper.upvotes}",
-        f"- Code: {paper.code_url}" if paper.code_url else "",
+        f"- Code: {safe_url(paper.code_url)}" if safe_url(paper.code_url) else "",
         f"- Listed on: {', '.join(f'[{d}]({site_url}/papers/date/{d})' for d in days)}" if days else "",
         f"- Page: {site_url}/papers/{paper.id}",
     ]

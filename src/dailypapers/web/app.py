@@ -13,15 +13,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from dailypapers.config import Config
 from dailypapers.services.sessions import max_age
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import check_schema
-from dailypapers.web import routes
+from dailypapers.web import api, routes
 from dailypapers.web.auth import RateLimited, SessionCookies, SignInRequired, retry_headers
 from dailypapers.web.context import WEB_DIR, render
+from dailypapers.web.headers import SecurityHeaders
 
 
 def create_app(config: Config, store: Store | None = None) -> FastAPI:
@@ -49,8 +51,10 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
         secure=config.site_url.startswith("https://"),
         max_age=int(max_age(config).total_seconds()),
     )
+    app.add_middleware(SecurityHeaders, site_url=config.site_url)  # outermost: also on errors and static files
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     routes.register(app)
+    app.openapi = lambda: api.openapi_schema(app)  # type: ignore[method-assign]
     _add_error_pages(app)
     return app
 
@@ -78,12 +82,24 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     def _http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = routes.allowed_methods(request.app, request.scope)
         if _wants_json(request):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "there is no page at this address"
-        return _error_page(request, exc.status_code, message, exc.headers)
+        return _error_page(request, exc.status_code, message, headers)  # Retry-After, WWW-Authenticate, Allow
+
+    @app.exception_handler(DataError)
+    def _unstorable(request: Request, _exc: DataError) -> Response:
+        """A value the database refuses (PostgreSQL: a NUL byte in text, a number beyond its type) is the request's
+        fault on every route, whichever field carried it: a 400, never a 500."""
+        message = "the request holds a value that cannot be stored or looked up (a NUL byte, or a number out of range)"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=400)
+        return _error_page(request, 400, message)
 
     @app.exception_handler(RequestValidationError)
     def _bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
+from fastapi import Path as PathParam
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Config
+from dailypapers.domain import MAX_ROW_ID, safe_url
 from dailypapers.queries.collections import reading_list_ids
 from dailypapers.queries.following import follows_of
 from dailypapers.storage import Store
@@ -22,6 +24,9 @@ from dailypapers.web.tex import tex_text
 
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+# Every integer id in a path: beyond the store's keys it is a 400 with a message, never a database error.
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID, description="A row id, 1 to 2147483647")]
 
 
 def store_of(request: Request) -> Store:
@@ -109,3 +114,4 @@ templates.env.filters["author_url"] = author_url
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["tex_text"] = tex_text
+templates.env.filters["safe_url"] = lambda url: safe_url(url) or ""  # every href built from stored data

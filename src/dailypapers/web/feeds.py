@@ -1,7 +1,10 @@
 """RSS 2.0 and Atom feeds of the daily list, trending, and any search (`/papers.rss?q=…`).
 
 Built with ElementTree, so every title and abstract is escaped by the XML writer, never by hand; characters XML 1.0
-forbids (stray control codes in abstracts) are dropped so feed readers never choke.
+forbids (stray control codes in abstracts) are dropped so feed readers never choke. Readers decode an item's
+`<description>` (and Atom `summary type="html"`) as HTML, so that HTML is built from escaped text and then cleaned
+by nh3 (the maintained Rust `ammonia` sanitiser) down to a few inline tags and http(s) links: whatever an abstract
+holds, no `<script>`, handler attribute or `javascript:` link reaches a reader.
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated, Literal
 
+import nh3
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import Response
+from markupsafe import escape
 
+from dailypapers.domain import safe_url
 from dailypapers.queries import feed as q
 from dailypapers.storage.feed import FeedRow
 from dailypapers.storage.papers import StoredPaper
 from dailypapers.web.context import config_of, store_of
+from dailypapers.web.tex import tex_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -29,6 +36,7 @@ ET.register_namespace("atom", ATOM_NS)
 ET.register_namespace("dc", DC_NS)
 
 Format = Literal["rss", "atom"]
+FEED_TAGS = {"p", "em", "strong", "code", "span", "a", "br"}
 
 
 @dataclass
@@ -62,11 +70,23 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _summary(entry: Entry) -> str:
+def summary_html(entry: Entry) -> str:
+    """An item's HTML for feed readers: authors, the abstract (text-mode LaTeX as on the site), code link, votes."""
     paper = entry.paper
-    lead = f"{', '.join(paper.authors)}. " if paper.authors else ""
-    extra = f" ({paper.upvotes} upvotes" + (f", submitted by {entry.submitter})" if entry.submitter else ")")
-    return f"{lead}{paper.abstract}{extra}"
+    parts = [f"<p>{escape(', '.join(paper.authors))}</p>"] if paper.authors else []
+    parts.append(f"<p>{tex_text(paper.abstract)}</p>")
+    code = safe_url(paper.code_url)
+    if code:
+        parts.append(f'<p><a href="{escape(code)}">Code</a></p>')
+    by = f", submitted by {escape(entry.submitter)}" if entry.submitter else ""
+    parts.append(f"<p>{paper.upvotes} upvotes{by}</p>")
+    return nh3.clean(
+        "".join(parts),
+        tags=FEED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def render_rss(channel: Channel, site_url: str) -> bytes:
@@ -85,7 +105,7 @@ def render_rss(channel: Channel, site_url: str) -> bytes:
         _sub(item, "title", paper.title)
         _sub(item, "link", url)
         _sub(item, "guid", url, isPermaLink="true")
-        _sub(item, "description", _summary(entry))
+        _sub(item, "description", summary_html(entry))
         _sub(item, "pubDate", format_datetime(_when(entry).astimezone(UTC), usegmt=True))
         for author in paper.authors[:20]:
             _sub(item, f"{{{DC_NS}}}creator", author)
@@ -126,7 +146,7 @@ def render_atom(channel: Channel, site_url: str) -> bytes:
             _sub(person, f"{{{ATOM_NS}}}name", name)
         for category in paper.categories:
             _sub(node, f"{{{ATOM_NS}}}category", term=category)
-        _sub(node, f"{{{ATOM_NS}}}summary", _summary(entry), type="text")
+        _sub(node, f"{{{ATOM_NS}}}summary", summary_html(entry), type="html")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
 
 

@@ -24,7 +24,7 @@ from dailypapers.web.auth import (
     sign_in,
     sign_out,
 )
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import RowId, config_of, render, store_of
 from dailypapers.web.redirects import same_site_path
 
 
@@ -158,7 +158,7 @@ def create_token(request: Request, form: CsrfForm) -> Response:
     return response
 
 
-def revoke_token(request: Request, token_id: int, form: CsrfForm) -> Response:
+def revoke_token(request: Request, token_id: RowId, form: CsrfForm) -> Response:
     account = require_account(request)
     if not accounts.revoke_api_token(store_of(request), account, token_id):
         raise HTTPException(404, f"you have no token {token_id}")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
 from dailypapers.web.auth import CsrfForm, require_account
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import RowId, config_of, render, store_of
 
 
 def submit_form(request: Request) -> HTMLResponse:
@@ -37,7 +37,7 @@ def submit(request: Request, form: CsrfForm) -> Response:
     return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
 
 
-def hide(request: Request, listing_id: int, form: CsrfForm) -> Response:
+def hide(request: Request, listing_id: RowId, form: CsrfForm) -> Response:
     account = require_account(request)
     hidden = str(form.get("hidden", "1")) != "0"
     try:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from dailypapers.web import (
     api,
@@ -39,6 +41,13 @@ class Route:
     handler: Callable[..., Any]
     name: str
     in_schema: bool = False  # shown on the OpenAPI page (the JSON API sets True)
+    status_code: int | None = None  # the success status the OpenAPI schema declares (default 200)
+    responses: dict[int | str, dict[str, Any]] | None = None  # the error answers the schema declares
+
+
+def API(method: str, path: str, handler: Callable[..., Any], name: str, status_code: int | None = None) -> Route:
+    """A JSON API row: in the OpenAPI schema, with the error statuses its handler can answer (web/api.py says)."""
+    return Route(path, (method,), handler, name, True, status_code, api.errors_of(name))
 
 
 def GET(path: str, handler: Callable[..., Any], name: str, *, in_schema: bool = False) -> Route:
@@ -103,26 +112,25 @@ ROUTES: list[Route] = [
     POST("/settings/feed-token/revoke", pages_following.revoke_feed_token, "revoke_feed_token"),
     GET("/feeds/following/{token}.atom", pages_following.following_atom, "following_atom"),
     # --- collections JSON API (web/api_collections.py) ---
-    GET("/api/collections/{slug}", api_collections.get_collection, "api_collection", in_schema=True),
-    POST("/api/collections", api_collections.create_collection, "api_create_collection", in_schema=True),
-    POST("/api/collections/{slug}/items", api_collections.add_item, "api_add_collection_item", in_schema=True),
-    Route(
+    API("GET", "/api/collections/{slug}", api_collections.get_collection, "api_collection"),
+    API("POST", "/api/collections", api_collections.create_collection, "api_create_collection", status_code=201),
+    API("POST", "/api/collections/{slug}/items", api_collections.add_item, "api_add_collection_item"),
+    API(
+        "DELETE",
         "/api/collections/{slug}/items/{paper_id:path}",
-        ("DELETE",),
         api_collections.remove_item,
         "api_remove_collection_item",
-        True,
     ),
-    GET("/api/users/{username}/collections", api_collections.user_collections, "api_user_collections", in_schema=True),
+    API("GET", "/api/users/{username}/collections", api_collections.user_collections, "api_user_collections"),
     # --- JSON API (web/api.py) — API helper adds rows here ---
     GET("/api/docs", api.docs_page, "api_docs"),
-    GET("/api/daily_papers", api.daily_papers, "api_daily_papers", in_schema=True),
-    GET("/api/papers/search", api.search, "api_search", in_schema=True),
-    POST("/api/papers/submit", api.submit, "api_submit", in_schema=True),
-    POST("/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote", in_schema=True),
-    Route("/api/papers/{paper_id:path}/upvote", ("DELETE",), api.remove_upvote, "api_remove_upvote", True),
-    GET("/api/papers/{paper_id:path}", api.paper_info, "api_paper", in_schema=True),
-    GET("/papers/{paper_id:path}.md", api.paper_md, "paper_markdown", in_schema=True),
+    API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers"),
+    API("GET", "/api/papers/search", api.search, "api_search"),
+    API("POST", "/api/papers/submit", api.submit, "api_submit", status_code=201),
+    API("POST", "/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote"),
+    API("DELETE", "/api/papers/{paper_id:path}/upvote", api.remove_upvote, "api_remove_upvote"),
+    API("GET", "/api/papers/{paper_id:path}", api.paper_info, "api_paper"),
+    API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
     # --- RSS / Atom feeds (web/feeds.py) — API helper adds rows here ---
     GET("/papers.rss", feeds.papers_rss, "papers_rss"),
     GET("/papers.atom", feeds.papers_atom, "papers_atom"),
@@ -145,7 +153,8 @@ ROUTES: list[Route] = [
 
 
 def register(app: FastAPI, routes: list[Route] | None = None) -> None:
-    """Attach the table's routes to the app, in order."""
+    """Attach the table's routes to the app, in order. Every GET row also answers HEAD (headers, no body), as
+    HTTP asks of every GET resource; the HEAD twin stays out of the OpenAPI schema."""
     for route in ROUTES if routes is None else routes:
         app.add_api_route(
             route.path,
@@ -153,4 +162,19 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
             methods=list(route.methods),
             name=route.name,
             include_in_schema=route.in_schema,
+            status_code=route.status_code,
+            responses=route.responses,
         )
+        if "GET" in route.methods and "HEAD" not in route.methods:
+            app.add_api_route(
+                route.path, route.handler, methods=["HEAD"], name=f"{route.name}_head", include_in_schema=False
+            )
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The `Allow` of a 405: every method of the rows sharing the path of the first row the request's path matches
+    (Starlette alone would name only that row's, e.g. POST but not DELETE for `/api/papers/{id}/upvote`)."""
+    matched: list[BaseRoute] = [route for route in app.router.routes if route.matches(scope)[0] != Match.NONE]
+    path = getattr(matched[0], "path", None) if matched else None
+    methods = {m for route in matched if getattr(route, "path", None) == path for m in getattr(route, "methods", ())}
+    return ", ".join(sorted(methods))
