@@ -74,9 +74,17 @@ def _json_fields(route: APIRoute) -> list[str]:
 
 
 def _paths(path: str) -> list[str]:
-    if not PARAM.search(path):
+    """The path with each hostile value in one parameter at a time (the others plausible), then all plausible."""
+    count = len(PARAM.findall(path))
+    if not count:
         return [path]
-    return [PARAM.sub(value, path) for value in HOSTILE.values()] + [PARAM.sub("2401.00001", path)]
+    pieces = PARAM.split(path)[::2]  # the text around the parameters (split also yields each name)
+    paths = []
+    for hostile_at in range(count):
+        for value in HOSTILE.values():
+            values = [value if i == hostile_at else "2401.00001" for i in range(count)]
+            paths.append("".join(piece + val for piece, val in zip(pieces, [*values, ""], strict=True)))
+    return [*paths, PARAM.sub("2401.00001", path)]
 
 
 def _fuzz(client: TestClient, csrf: str, headers: dict[str, str]) -> list[str]:
