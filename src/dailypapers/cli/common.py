@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from dailypapers.config import Config
+from dailypapers.config import Config, SettingError
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import SchemaOutdated, check_schema
 
@@ -38,7 +38,11 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 
 
 def load_config() -> Config:
-    return Config.from_env()
+    """The settings from the environment; a bad value stops the command with one line (exit 2)."""
+    try:
+        return Config.from_env()
+    except SettingError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def store_for(config: Config, *, check: bool = True) -> Store:

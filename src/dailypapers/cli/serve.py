@@ -35,7 +35,7 @@ def serve(
         port=port,
         workers=count,
         access_log=access_log,
-        log_level=config.values["DAILYPAPERS_LOG_LEVEL"].lower(),
+        log_level=config.text("DAILYPAPERS_LOG_LEVEL").lower(),
         proxy_headers=True,
         server_header=False,
     )

@@ -42,7 +42,7 @@ Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 def docs_page(request: Request) -> HTMLResponse:
     """The OpenAPI page, with Swagger UI served from /static (FastAPI's default loads it from a CDN)."""
-    site_name = config_of(request).values["DAILYPAPERS_SITE_NAME"]
+    site_name = config_of(request).text("DAILYPAPERS_SITE_NAME")
     return get_swagger_ui_html(
         openapi_url="/api/openapi.json",
         title=f"{site_name} API",

@@ -34,7 +34,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     base = {
         "request": request,
         "account": current_account(request),
-        "site_name": config.values["DAILYPAPERS_SITE_NAME"],
+        "site_name": config.text("DAILYPAPERS_SITE_NAME"),
         "csrf_field": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
             CSRF_FIELD, csrf_token(request)
         ),

@@ -150,7 +150,7 @@ def _self_url(request: Request) -> str:
 
 def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None) -> Response:
     config, store = config_of(request), store_of(request)
-    site, name = config.site_url, config.values["DAILYPAPERS_SITE_NAME"]
+    site, name = config.site_url, config.text("DAILYPAPERS_SITE_NAME")
     if text is not None and text.strip():
         return _search_feed(request, fmt, text.strip())
     try:
@@ -178,7 +178,7 @@ def _search_feed(request: Request, fmt: Format, text: str) -> Response:
         results = search_papers(store_of(request), config, SearchRequest(q=text, limit=FEED_SIZE))
     except SearchError as exc:
         raise HTTPException(400, str(exc)) from exc
-    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     from urllib.parse import urlencode
 
     channel = Channel(
@@ -208,7 +208,7 @@ def papers_atom(request: Request, q_: QueryText = None, date: DayText = None) ->
 def _trending_feed(request: Request, fmt: Format) -> Response:
     config = config_of(request)
     result = q.trending(store_of(request), config, limit=FEED_SIZE)
-    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     channel = Channel(
         f"{name}: trending papers",
         "Papers from the last days, by upvotes decayed with age.",

@@ -77,7 +77,7 @@ def trending(request: Request, page: int = Query(0, ge=0, le=10_000)) -> HTMLRes
     result = feed_queries.trending(
         store_of(request), config_of(request), page=page, limit=PAGE_SIZE, include_hidden=is_curator(account)
     )
-    days = int(config_of(request).get("DAILYPAPERS_TRENDING_DAYS"))
+    days = config_of(request).integer("DAILYPAPERS_TRENDING_DAYS")
     return _render_feed(
         request, result, "Trending", f"Hottest papers of the last {days} days with listings", "trending"
     )
