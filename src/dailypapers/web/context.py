@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
@@ -51,11 +52,8 @@ def authors_short(authors: list[str], shown: int = 4) -> str:
 
 
 def excerpt(text: str, limit: int = 300) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",.;:") + "…"
+    """The `excerpt` template filter: cards show about 300 characters."""
+    return excerpts.excerpt(text, limit)
 
 
 def nice_date(value: date | datetime | None) -> str:

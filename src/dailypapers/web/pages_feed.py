@@ -14,6 +14,7 @@ from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.web.auth import current_account
 from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.searching import SearchRequest, search_or_400
 
 PAGE_SIZE = 50
 FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Hot"}
@@ -151,10 +152,6 @@ def _search(
     category: str | None,
     author: str | None,
 ) -> Response:
-    try:
-        from dailypapers.search.service import SearchError, SearchRequest, search_papers
-    except ImportError as exc:  # a build without the search package
-        raise HTTPException(503, "search is not available on this server") from exc
     if sort not in SEARCH_SORTS:
         raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(SEARCH_SORTS)}")
     account = current_account(request)
@@ -168,10 +165,7 @@ def _search(
         author=(author or "").strip() or None,
         sort=sort,
     )
-    try:
-        results = search_papers(store_of(request), config_of(request), search_request)
-    except SearchError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    results = search_or_400(request, search_request)
     if results.exact_match and len(results.hits) == 1 and page == 0:  # an arXiv id or URL: go to the paper
         return RedirectResponse(f"/papers/{results.hits[0].paper.id}", status_code=302)
     ids = [hit.paper.id for hit in results.hits]

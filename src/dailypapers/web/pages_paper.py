@@ -16,6 +16,7 @@ from dailypapers.services.submissions import SubmissionError, fetch_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.web.auth import client_key, current_account, require_account, require_csrf
 from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.searching import similar_to
 
 SIMILAR = 6
 
@@ -86,8 +87,4 @@ def _back(request: Request, fallback: str) -> str:
 
 
 def _similar(request: Request, paper_id: str) -> list[Any]:
-    try:
-        from dailypapers.search.service import similar_papers
-    except ImportError:  # search not installed in this build: the page simply has no "similar" panel
-        return []
-    return list(similar_papers(store_of(request), config_of(request), paper_id, limit=SIMILAR))
+    return list(similar_to(request, paper_id, SIMILAR))
