@@ -61,6 +61,16 @@ def store_for(config: Config, *, check: bool = True) -> Store:
 
 
 @contextmanager
+def opened_store(config: Config, *, check: bool = True) -> Iterator[Store]:
+    """The store for one command (see `store_for`), disposed of when the block ends, however it ends."""
+    store = store_for(config, check=check)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+@contextmanager
 def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A rich progress bar over bytes when stderr is a terminal; silent otherwise (cron, CI, pipes)."""
     if not sys.stderr.isatty():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dailypapers.cli.common import console, fail, load_config, store_for
+from dailypapers.cli.common import console, fail, load_config, opened_store
 from dailypapers.storage import migrate
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -12,13 +12,11 @@ app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
 def upgrade_store() -> None:
     config = load_config()
-    store = store_for(config, check=False)
-    try:
-        before, after = migrate.upgrade(store)
-    except Exception as exc:
-        fail(f"migration failed, nothing was changed by the failing step: {exc}")
-    finally:
-        store.dispose()
+    with opened_store(config, check=False) as store:
+        try:
+            before, after = migrate.upgrade(store)
+        except Exception as exc:
+            fail(f"migration failed, nothing was changed by the failing step: {exc}")
     if before == after:
         console.print(f"schema already at {after}: nothing to do")
     else:
@@ -35,9 +33,8 @@ def db_upgrade() -> None:
 def db_status() -> None:
     """Show the store's schema revision and the newest this version knows."""
     config = load_config()
-    store = store_for(config, check=False)
-    current, head = migrate.current_revision(store), migrate.head_revision()
-    store.dispose()
+    with opened_store(config, check=False) as store:
+        current, head = migrate.current_revision(store), migrate.head_revision()
     state = "up to date" if current == head else "outdated: run `dailypapers db upgrade`"
     console.print(f"schema {current or 'empty'} (newest {head}): {state}")
     if current != head:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
 from dailypapers.queries.subscriptions import subscriber_by_email
 from dailypapers.services.digests import send_due_digests
 
@@ -32,17 +32,15 @@ def send(
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
     config = load_config()
-    store = store_for(config)
-    try:
-        if to is not None:
-            sub = subscriber_by_email(store, to)
-            if sub is None or sub.status != "active":
-                fail(f"no active subscription for {to}")
-        report = send_due_digests(store, config, when, dry_run=dry_run, to=to, resend_uncertain=resend_uncertain)
-    except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            if to is not None:
+                sub = subscriber_by_email(store, to)
+                if sub is None or sub.status != "active":
+                    fail(f"no active subscription for {to}")
+            report = send_due_digests(store, config, when, dry_run=dry_run, to=to, resend_uncertain=resend_uncertain)
+        except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
+            fail(str(exc))
     if as_json:
         print(json.dumps(report.as_dict()))
     else:

@@ -14,7 +14,7 @@ from dailypapers.cli.common import (
     err_console,
     fail,
     load_config,
-    store_for,
+    opened_store,
 )
 from dailypapers.domain import ImportItem, ImportSummary
 from dailypapers.ingest.files import LineSource
@@ -34,22 +34,20 @@ def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]],
         source = LineSource(path)
     except FileNotFoundError as exc:
         fail(str(exc))
-    store = store_for(load_config())
     summary = ImportSummary()
-    try:
-        with byte_progress(f"import {label}", source.total) as advance:
+    with opened_store(load_config()) as store:
+        try:
+            with byte_progress(f"import {label}", source.total) as advance:
 
-            def on_batch(current: ImportSummary) -> None:
-                advance(source.done)
+                def on_batch(current: ImportSummary) -> None:
+                    advance(source.done)
 
-            summary = import_items(store, reader(source), on_batch=on_batch)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: every finished batch is stored; run the same command again to finish")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except UnicodeDecodeError as exc:
-        fail(f"{path} is not UTF-8 text: {exc}")
-    finally:
-        store.dispose()
+                summary = import_items(store, reader(source), on_batch=on_batch)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: every finished batch is stored; run the same command again to finish")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except UnicodeDecodeError as exc:
+            fail(f"{path} is not UTF-8 text: {exc}")
     for message in summary.errors[:MAX_REPORTED]:
         err_console.print(f"rejected {message}", highlight=False, soft_wrap=True)
     if len(summary.errors) > MAX_REPORTED:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import typer
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, opened_store
 from dailypapers.config import Config
 from dailypapers.domain import IngestError, InvalidArxivId, PaperNotFound
 from dailypapers.services import ingest as service
@@ -27,20 +27,18 @@ BaseUrl = typer.Option(None, "--base-url", help="Endpoint to use instead of the 
 def _session() -> Iterator[tuple[Store, Config]]:
     """The store, with every ingest failure turned into one line and a non-zero exit."""
     config = load_config()
-    store = store_for(config)
-    try:
-        yield store, config
-    except PaperNotFound as exc:
-        fail(str(exc))
-    except IngestError as exc:
-        fail(f"{exc}; everything fetched before this was stored, run the command again to continue")
-    except (InvalidArxivId, ValueError) as exc:
-        fail(str(exc), 2)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: every finished page is stored; run the same command again to continue")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            yield store, config
+        except PaperNotFound as exc:
+            fail(str(exc))
+        except IngestError as exc:
+            fail(f"{exc}; everything fetched before this was stored, run the command again to continue")
+        except (InvalidArxivId, ValueError) as exc:
+            fail(str(exc), 2)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: every finished page is stored; run the same command again to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _print(report: service.IngestReport) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, opened_store
 from dailypapers.search.service import SearchError, SearchRequest, search_papers
 
 
@@ -19,28 +19,28 @@ def index() -> None:
     from dailypapers.services.indexing import index_papers
 
     config = load_config()
-    store = store_for(config)
-    try:
-        if sys.stderr.isatty():
-            columns = [
-                TextColumn("[bold]embedding"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-            ]
-            with Progress(*columns, console=err_console) as bar:
-                task = bar.add_task("embedding", total=None)
-                summary = index_papers(store, config, lambda done, total: bar.update(task, completed=done, total=total))
-        else:
-            summary = index_papers(store, config)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: finished batches are stored; run `dailypapers index` again to continue")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (ValueError, OSError) as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            if sys.stderr.isatty():
+                columns = [
+                    TextColumn("[bold]embedding"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                ]
+                with Progress(*columns, console=err_console) as bar:
+                    task = bar.add_task("embedding", total=None)
+                    summary = index_papers(
+                        store, config, lambda done, total: bar.update(task, completed=done, total=total)
+                    )
+            else:
+                summary = index_papers(store, config)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: finished batches are stored; run `dailypapers index` again to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
     console.print(summary.line(), highlight=False)
 
 
@@ -76,13 +76,11 @@ def search(
         mode=mode,
     )
     config = load_config()
-    store = store_for(config)
-    try:
-        results = search_papers(store, config, request)
-    except SearchError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            results = search_papers(store, config, request)
+        except SearchError as exc:
+            fail(str(exc), EXIT_USAGE)
     if as_json:
         rows = [
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
 from dailypapers.services import accounts
 
 app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
@@ -26,13 +26,13 @@ def create(
     ),
 ) -> None:
     """Create an account."""
-    store = store_for(load_config())
-    try:
-        account = accounts.create_account(store, username, password, fullname=fullname, email=email or None, role=role)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    with opened_store(load_config()) as store:
+        try:
+            account = accounts.create_account(
+                store, username, password, fullname=fullname, email=email or None, role=role
+            )
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"created {account.role} {account.username}", highlight=False)
 
 
@@ -42,13 +42,11 @@ def set_role(
     role: str = typer.Argument(..., help=f"One of: {', '.join(accounts.ROLES)}."),
 ) -> None:
     """Make a member a curator (may add to any day and hide items) or an admin, or back."""
-    store = store_for(load_config())
-    try:
-        account = accounts.set_role(store, username, role)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    with opened_store(load_config()) as store:
+        try:
+            account = accounts.set_role(store, username, role)
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"{account.username} is now {account.role}", highlight=False)
 
 
@@ -58,15 +56,13 @@ def set_password(
     password: str | None = typer.Option(None, "--password", help="The new password (prompted when omitted)."),
 ) -> None:
     """Give an account a new password, e.g. for a member who forgot theirs (their sessions and API tokens stay)."""
-    store = store_for(load_config())
-    try:
-        if accounts.account_named(store, username) is None:  # say so before asking for a password twice
-            fail(f"no account named {username!r}", EXIT_USAGE)
-        if password is None:
-            password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
-        accounts.set_password(store, username, password)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    with opened_store(load_config()) as store:
+        try:
+            if accounts.account_named(store, username) is None:  # say so before asking for a password twice
+                fail(f"no account named {username!r}", EXIT_USAGE)
+            if password is None:
+                password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
+            accounts.set_password(store, username, password)
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"new password set for {username}", highlight=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -18,6 +18,8 @@ from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
 
 WEB_DIR = Path(__file__).parent
+# The `?page=` of every paged page: from 0, bounded so a crafted number cannot ask for a huge OFFSET.
+Page = Annotated[int, Query(ge=0, le=10_000)]
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Query, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
@@ -13,7 +13,7 @@ from dailypapers.queries.feed import Feed
 from dailypapers.queries.site import voted_ids
 from dailypapers.services import accounts
 from dailypapers.web.auth import client_key, current_account, require_account, require_csrf, sign_in, sign_out
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import Page, config_of, render, store_of
 
 
 def _safe_next(target: str | None) -> str:
@@ -78,7 +78,7 @@ async def signout(request: Request) -> Response:
     return RedirectResponse("/papers", status_code=303)
 
 
-def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+def profile(request: Request, username: str, page: Page = 0) -> HTMLResponse:
     """A member's submissions and upvotes (and, on their own page, API tokens); imported curators too."""
     return _profile_page(request, username, page)
 
