@@ -1,9 +1,9 @@
 """Every route of the site in one table: path, methods, handler. Read this file to know what the site serves.
 
-Each helper module (pages_*.py, api.py, feeds.py, subscriptions.py …) defines plain FastAPI handlers; this table
-is the only place they are attached to paths. To add routes: import your module below and append rows to YOUR
-section. Order matters only where paths overlap: anything under `/papers/…` must come before the paper-page
-catch-all, which stays in the LAST section of the table.
+Each handler module (pages_*.py, api.py, syndication.py, subscriptions.py …) defines plain FastAPI handlers; this
+table is the only place they are attached to paths. To add routes: import the module below and append rows to the
+section they belong to. Order matters only where paths overlap: anything under `/papers/…` must come before the
+paper-page catch-all, which stays in the LAST section of the table.
 """
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dailypapers.web import api, feeds, pages_account, pages_feed, pages_paper, pages_submit, subscriptions, system
+from dailypapers.web import (
+    api,
+    pages_account,
+    pages_feed,
+    pages_paper,
+    pages_submit,
+    subscriptions,
+    syndication,
+    system,
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ ROUTES: list[Route] = [
     # --- upvotes, fetching a paper from arXiv (web/pages_paper.py) ---
     POST("/papers/{arxiv_id:path}/upvote", pages_paper.upvote, "upvote"),
     POST("/papers/{arxiv_id:path}/fetch", pages_paper.fetch, "fetch_paper"),
-    # --- JSON API (web/api.py) — API helper adds rows here ---
+    # --- JSON API, HF-compatible (web/api.py) ---
     GET("/api/docs", api.docs_page, "api_docs"),
     GET("/api/daily_papers", api.daily_papers, "api_daily_papers", in_schema=True),
     GET("/api/papers/search", api.search, "api_search", in_schema=True),
@@ -69,12 +78,12 @@ ROUTES: list[Route] = [
     Route("/api/papers/{paper_id:path}/upvote", ("DELETE",), api.remove_upvote, "api_remove_upvote", True),
     GET("/api/papers/{paper_id:path}", api.paper_info, "api_paper", in_schema=True),
     GET("/papers/{paper_id:path}.md", api.paper_md, "paper_markdown", in_schema=True),
-    # --- RSS / Atom feeds (web/feeds.py) — API helper adds rows here ---
-    GET("/papers.rss", feeds.papers_rss, "papers_rss"),
-    GET("/papers.atom", feeds.papers_atom, "papers_atom"),
-    GET("/papers/trending.rss", feeds.trending_rss, "trending_rss"),
-    GET("/papers/trending.atom", feeds.trending_atom, "trending_atom"),
-    # --- email subscriptions (web/subscriptions.py) — digest helper adds rows here ---
+    # --- RSS / Atom syndication of the daily list, trending and searches (web/syndication.py) ---
+    GET("/papers.rss", syndication.papers_rss, "papers_rss"),
+    GET("/papers.atom", syndication.papers_atom, "papers_atom"),
+    GET("/papers/trending.rss", syndication.trending_rss, "trending_rss"),
+    GET("/papers/trending.atom", syndication.trending_atom, "trending_atom"),
+    # --- email digest subscriptions: sign-up, confirmation, preferences, unsubscribing (web/subscriptions.py) ---
     GET("/subscribe", subscriptions.subscribe_form, "subscribe_form"),
     POST("/subscribe", subscriptions.subscribe, "subscribe"),
     GET("/subscribe/confirm/{token}", subscriptions.confirm_page, "subscription_confirm_page"),
