@@ -5,23 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from dailypapers.config import Config, SettingError
-from dailypapers.storage import Store, open_store
-from dailypapers.storage.migrate import SchemaOutdated, check_schema
+
+if TYPE_CHECKING:
+    from dailypapers.storage import Store
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -46,6 +38,11 @@ def load_config() -> Config:
 
 
 def store_for(config: Config, *, check: bool = True) -> Store:
+    """The store the settings point at, refusing (one line, exit 1) one that is unreachable or behind."""
+    # Imported here: `--help` and `config` need neither SQLAlchemy nor Alembic (start-up under 0.3 s).
+    from dailypapers.storage import open_store
+    from dailypapers.storage.migrate import SchemaOutdated, check_schema
+
     try:
         store = open_store(config)
     except Exception as exc:  # a bad DATABASE_URL or unreachable server
@@ -76,6 +73,16 @@ def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None
     if not sys.stderr.isatty():
         yield lambda _done: None
         return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns: list[Any] = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import typer
 
 from dailypapers.cli.common import console, fail, load_config, opened_store
-from dailypapers.storage import migrate
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
 
 def upgrade_store() -> None:
+    from dailypapers.storage import migrate
+
     config = load_config()
     with opened_store(config, check=False) as store:
         try:
@@ -32,6 +33,8 @@ def db_upgrade() -> None:
 @app.command("status")
 def db_status() -> None:
     """Show the store's schema revision and the newest this version knows."""
+    from dailypapers.storage import migrate
+
     config = load_config()
     with opened_store(config, check=False) as store:
         current, head = migrate.current_revision(store), migrate.head_revision()

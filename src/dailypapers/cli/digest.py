@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime
 import typer
 
 from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
-from dailypapers.queries.subscriptions import subscriber_by_email
-from dailypapers.services.digests import send_due_digests
 
 app = typer.Typer(help="Email digests.", no_args_is_help=True)
 
@@ -27,6 +25,9 @@ def send(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Send every digest due on the date that has not been delivered yet. Safe to re-run at any time."""
+    from dailypapers.queries.subscriptions import subscriber_by_email
+    from dailypapers.services.digests import send_due_digests
+
     try:
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,10 +18,9 @@ from dailypapers.cli.common import (
     opened_store,
 )
 from dailypapers.domain import ImportItem, ImportSummary
-from dailypapers.ingest.files import LineSource
-from dailypapers.ingest.hf_daily import read_hf_daily
-from dailypapers.ingest.kaggle import read_kaggle
-from dailypapers.services.imports import import_items
+
+if TYPE_CHECKING:
+    from dailypapers.ingest.files import LineSource
 
 app = typer.Typer(help="Bulk-import papers and daily listings from files.", no_args_is_help=True)
 
@@ -30,6 +30,9 @@ FileArg = typer.Argument(..., help="A .jsonl or .jsonl.gz file.", show_default=F
 
 def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]], label: str) -> ImportSummary:
     """Import one file with a progress bar; report rejected lines; exit 130 with a note if interrupted."""
+    from dailypapers.ingest.files import LineSource
+    from dailypapers.services.imports import import_items
+
     try:
         source = LineSource(path)
     except FileNotFoundError as exc:
@@ -59,10 +62,14 @@ def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]],
 @app.command("kaggle")
 def import_kaggle(path: Path = FileArg) -> None:
     """Import the Kaggle arXiv metadata snapshot (arxiv-metadata-oai-snapshot.json format)."""
+    from dailypapers.ingest.kaggle import read_kaggle
+
     run_import(path, read_kaggle, "kaggle")
 
 
 @app.command("hf-daily")
 def import_hf_daily(path: Path = FileArg) -> None:
     """Import Hugging Face Daily Papers responses: papers, daily listings and their upvotes."""
+    from dailypapers.ingest.hf_daily import read_hf_daily
+
     run_import(path, read_hf_daily, "hf-daily")

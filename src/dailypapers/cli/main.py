@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
 from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, opened_store
 from dailypapers.config import settings_markdown
-from dailypapers.queries.stats import store_stats
 
 app = typer.Typer(
     help="dailypapers: a self-hosted daily arXiv paper feed with upvotes, hybrid search and email digests.",
@@ -34,6 +32,10 @@ app.command("search")(search.search)
 @app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Counts of papers, days, listings, votes and accounts, and the date range covered."""
+    from rich.table import Table
+
+    from dailypapers.queries.stats import store_stats
+
     with opened_store(load_config()) as store:
         result = store_stats(store)
     if as_json:

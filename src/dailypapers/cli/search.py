@@ -8,14 +8,21 @@ import sys
 from datetime import date
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, opened_store
-from dailypapers.search.service import SearchError, SearchRequest, search_papers
 
 
 def index() -> None:
     """Embed new and changed papers, update the nearest-neighbour index, merge the full-text index (incremental)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from dailypapers.services.indexing import index_papers
 
     config = load_config()
@@ -65,6 +72,8 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Search papers from the command line with the same ranking as the site."""
+    from dailypapers.search.service import SearchError, SearchRequest, search_papers
+
     request = SearchRequest(
         q=query,
         limit=limit,

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
 from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
-from dailypapers.queries.subscriptions import subscriber_by_email, subscriber_list
-from dailypapers.services.subscriptions import Preferences, SubscriptionError, remove_subscriber, subscribe
 
 app = typer.Typer(help="Manage email digest subscribers.", no_args_is_help=True)
 
@@ -23,6 +20,9 @@ def add(
     ),
 ) -> None:
     """Subscribe an address. Without --confirmed it gets only a confirmation email until the link is followed."""
+    from dailypapers.queries.subscriptions import subscriber_by_email
+    from dailypapers.services.subscriptions import Preferences, SubscriptionError, subscribe
+
     if frequency not in ("daily", "weekly"):
         fail("--frequency must be daily or weekly", EXIT_USAGE)
     config = load_config()
@@ -51,6 +51,10 @@ def add(
 @app.command("list")
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Every subscription with its status, frequency and content choices."""
+    from rich.table import Table
+
+    from dailypapers.queries.subscriptions import subscriber_list
+
     with opened_store(load_config()) as store:
         subs = subscriber_list(store)
     rows = [
@@ -86,6 +90,8 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON for 
 @app.command("remove")
 def remove(email: str = typer.Argument(..., help="Email address to remove.", show_default=False)) -> None:
     """Delete a subscription with its saved searches and delivery history."""
+    from dailypapers.services.subscriptions import SubscriptionError, remove_subscriber
+
     with opened_store(load_config()) as store:
         try:
             removed = remove_subscriber(store, email)

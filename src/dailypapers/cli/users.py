@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
-from dailypapers.services import accounts
+from dailypapers.domain import ROLES
 
 app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
 
@@ -13,7 +13,7 @@ app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
 @app.command("create")
 def create(
     username: str = typer.Argument(..., help="Login name (2–39 letters, digits, - or _)."),
-    role: str = typer.Option("member", "--role", help=f"One of: {', '.join(accounts.ROLES)}."),
+    role: str = typer.Option("member", "--role", help=f"One of: {', '.join(ROLES)}."),
     fullname: str = typer.Option("", "--fullname", help="Name shown next to submissions."),
     email: str = typer.Option("", "--email", help="Email address (optional)."),
     password: str = typer.Option(
@@ -26,6 +26,8 @@ def create(
     ),
 ) -> None:
     """Create an account."""
+    from dailypapers.services import accounts
+
     with opened_store(load_config()) as store:
         try:
             account = accounts.create_account(
@@ -39,9 +41,11 @@ def create(
 @app.command("set-role")
 def set_role(
     username: str = typer.Argument(..., help="Existing account."),
-    role: str = typer.Argument(..., help=f"One of: {', '.join(accounts.ROLES)}."),
+    role: str = typer.Argument(..., help=f"One of: {', '.join(ROLES)}."),
 ) -> None:
     """Make a member a curator (may add to any day and hide items) or an admin, or back."""
+    from dailypapers.services import accounts
+
     with opened_store(load_config()) as store:
         try:
             account = accounts.set_role(store, username, role)
@@ -56,6 +60,8 @@ def set_password(
     password: str | None = typer.Option(None, "--password", help="The new password (prompted when omitted)."),
 ) -> None:
     """Give an account a new password, e.g. for a member who forgot theirs (their sessions and API tokens stay)."""
+    from dailypapers.services import accounts
+
     with opened_store(load_config()) as store:
         try:
             if accounts.account_named(store, username) is None:  # say so before asking for a password twice
