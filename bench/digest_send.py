@@ -42,7 +42,7 @@ config = Config.from_env()
 store = open_store(config)
 count = int(sys.argv[2])
 if sys.argv[1] == "baseline":
-    settings = SmtpSettings.from_url(config.values["DAILYPAPERS_SMTP_URL"])
+    settings = SmtpSettings.from_url(config.text("DAILYPAPERS_SMTP_URL"))
     message = open(sys.argv[3], "rb").read()
     start = time.perf_counter()
     with smtplib.SMTP(settings.host, settings.port) as smtp:

@@ -22,7 +22,7 @@ from dailypapers.config import Config
 from dailypapers.ingest.oai import parse_page
 from dailypapers.services.ingest import harvest_oai
 from dailypapers.storage import open_store
-from dailypapers.testing.feeds import arxiv_raw_record, oai_page, serve_oai_chain
+from dailypapers.testing.arxiv_replies import arxiv_raw_record, oai_page, serve_oai_chain
 from dailypapers.testing.replay import ReplayServer
 from dailypapers.testing.stores import PostgresFactory, SQLiteFactory, scratch_dir
 

@@ -27,9 +27,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dailypapers.config import Config
+from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import get_embedder, model_name
 from dailypapers.search.service import SearchRequest, search_papers
-from dailypapers.search.vectors import sync_vector_file
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.embeddings import next_seq, papers_to_embed, save_embeddings
 from dailypapers.storage.term_stats import clear_cache
@@ -73,8 +73,7 @@ def fill_synthetic(store: Store, config: Config, dims: int = 384, around: np.nda
                 ],
             )
         filled += len(rows)
-    if store.is_sqlite:
-        sync_vector_file(store, config, model, dims)
+    search_backend(store, config, model).vectors.refresh(store, dims)
     return filled
 
 
@@ -99,7 +98,7 @@ def workload(store: Store, n: int) -> list[tuple[str, str]]:
 def text_mrr(store: Store, workload_: list[tuple[str, str]], row_budget: int) -> tuple[float, list[float]]:
     """MRR@10 of the text side alone (the paper the query came from is the answer), and its latencies."""
     from dailypapers.search.query import parse_query
-    from dailypapers.storage.fulltext import SearchFilters, text_candidates
+    from dailypapers.storage.fulltext import SearchFilters
 
     reciprocal, ms = [], []
     clear_cache()
@@ -107,7 +106,7 @@ def text_mrr(store: Store, workload_: list[tuple[str, str]], row_budget: int) ->
         parsed = parse_query(q)
         started = time.perf_counter()
         with store.read() as conn:
-            found = text_candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 10, row_budget)
+            found = store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 10, row_budget)
         top = [key for key, _ in found]
         ms.append((time.perf_counter() - started) * 1000)
         reciprocal.append(1 / (top.index(answer) + 1) if answer in top else 0.0)

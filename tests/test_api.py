@@ -14,7 +14,7 @@ from dailypapers.config import Config
 from dailypapers.services.accounts import create_account, create_api_token
 from dailypapers.services.submissions import set_hidden, today
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, hf_days, load_days
+from helpers.site import client_for, hf_days, load_days
 
 ZULU = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -20,9 +20,9 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from dailypapers.config import Config
 from dailypapers.services.accounts import create_account, create_api_token
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, hf_days, load_days
 from dailypapers.web.app import create_app
 from dailypapers.web.routes import ROUTES
+from helpers.site import client_for, hf_days, load_days
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = 10

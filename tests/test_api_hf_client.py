@@ -18,8 +18,8 @@ from huggingface_hub.errors import BadRequestError, HfHubHTTPError
 from dailypapers.config import Config
 from dailypapers.queries.feed import parse_week
 from dailypapers.storage import Store
-from dailypapers.testing.site import hf_days, load_days
 from dailypapers.web.app import create_app
+from helpers.site import hf_days, load_days
 
 DAYS, SKIP = 7, 13  # 2024-06-13 … of the real HF archive: the first days whose items name their submitters
 

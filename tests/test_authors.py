@@ -18,7 +18,7 @@ from dailypapers.services.imports import import_items
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.papers import StoredPaper
-from dailypapers.testing.site import client_for, csrf_from, sign_in, soup
+from helpers.site import client_for, csrf_from, sign_in, soup
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from dailypapers.services.collections import create_collection
 from dailypapers.services.imports import import_items
 from dailypapers.storage import Store
 from dailypapers.testing.replay import ReplayServer
-from dailypapers.testing.site import client_for, csrf_from, sign_in, soup
-from ingest_support import QUICK, replay  # noqa: F401  (fixture)
+from helpers.ingest import QUICK, replay  # noqa: F401  (fixture)
+from helpers.site import client_for, csrf_from, sign_in, soup
 
 runner = CliRunner()
 

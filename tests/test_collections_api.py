@@ -13,7 +13,7 @@ from dailypapers.config import Config
 from dailypapers.services.accounts import create_account, create_api_token
 from dailypapers.storage import Store
 from dailypapers.testing.server import served_app
-from dailypapers.testing.site import hf_days, load_days
+from helpers.site import hf_days, load_days
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.testing.server import served_app
-from dailypapers.testing.site import hf_days, load_days
+from helpers.site import hf_days, load_days
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

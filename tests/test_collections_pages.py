@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from dailypapers.config import Config
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, hf_days, load_days, sign_up, soup
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_up, soup
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from dailypapers.queries.subscriptions import subscriber_by_email
 from dailypapers.storage import Store
 from dailypapers.testing.smtp import RecordingHandler, free_port, smtp_server
 from dailypapers.web.app import create_app
-from digest_helpers import links_in, mail_config
+from helpers.digest import links_in, mail_config
 
 CHROMIUM_ARGS = [
     "--headless",

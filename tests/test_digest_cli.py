@@ -16,7 +16,7 @@ from dailypapers.storage import Store
 from dailypapers.testing.smtp import RecordingHandler, smtp_server
 from dailypapers.web import subscriptions
 from dailypapers.web.routes import ROUTES
-from digest_helpers import load_week, mail_config
+from helpers.digest import load_week, mail_config
 
 runner = CliRunner()
 

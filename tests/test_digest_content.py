@@ -19,7 +19,7 @@ from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
 from dailypapers.storage.papers import StoredPaper, papers_by_ids
 from dailypapers.testing.smtp import smtp_server
-from digest_helpers import MONDAY_15, MONDAY_22, TUESDAY_16, link_token, links_in, load_week, mail_config
+from helpers.digest import MONDAY_15, MONDAY_22, TUESDAY_16, link_token, links_in, load_week, mail_config
 
 
 def listed(store: Store, first: date, last: date) -> list[StoredPaper]:

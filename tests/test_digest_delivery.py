@@ -16,7 +16,7 @@ from dailypapers.storage import Store
 from dailypapers.storage.deliveries import claim_delivery, delivery_status_counts
 from dailypapers.storage.subscriptions import subscription_by_email
 from dailypapers.testing.smtp import RecordingHandler, free_port, smtp_server
-from digest_helpers import TUESDAY_16, load_week, mail_config
+from helpers.digest import TUESDAY_16, load_week, mail_config
 
 ADDRESSES = [f"reader{i}@lab{i % 3}.example.edu" for i in range(8)]
 

@@ -17,7 +17,7 @@ from dailypapers.services.subscriptions import (
 )
 from dailypapers.storage import Store
 from dailypapers.testing.smtp import smtp_server
-from digest_helpers import TUESDAY_16, link_token, links_in, load_week, mail_config
+from helpers.digest import TUESDAY_16, link_token, links_in, load_week, mail_config
 
 
 def test_nothing_but_the_confirmation_is_sent_until_its_link_is_followed(store: Store, config: Config) -> None:

@@ -9,9 +9,9 @@ from dailypapers.digest.links import sign
 from dailypapers.queries.subscriptions import subscriber_by_email
 from dailypapers.services.subscriptions import subscribe
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, sign_in, sign_up, soup
 from dailypapers.testing.smtp import smtp_server
-from digest_helpers import link_token, links_in, mail_config
+from helpers.digest import link_token, links_in, mail_config
+from helpers.site import client_for, csrf_from, sign_in, sign_up, soup
 
 
 def path_of(url: str) -> str:

@@ -22,7 +22,7 @@ from dailypapers.services.imports import import_items
 from dailypapers.storage import Store, open_store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.papers import StoredPaper
-from dailypapers.testing.site import client_for, sign_in
+from helpers.site import client_for, sign_in
 
 runner = CliRunner()
 SAMPLE = Path("fixtures") / "kaggle-arxiv-metadata-snapshot.sample.jsonl"

@@ -17,7 +17,7 @@ from dailypapers.services.accounts import create_account
 from dailypapers.services.submissions import set_hidden
 from dailypapers.services.votes import toggle_vote
 from dailypapers.storage import Store
-from dailypapers.testing.feed_data import add, import_hf_days, listed, paper
+from helpers.feed_data import add, import_hf_days, listed, paper
 
 MON = date(2026, 11, 16)  # a Monday; week 2026-W47
 

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from dailypapers.config import Config
 from dailypapers.queries import feed as q
 from dailypapers.storage import Store
-from dailypapers.testing.feed_data import add, listed, paper
-from dailypapers.testing.site import client_for, hf_days, load_days
+from helpers.feed_data import add, listed, paper
+from helpers.site import client_for, hf_days, load_days
 
 SITE = "http://127.0.0.1:8000"
 

@@ -21,7 +21,7 @@ from dailypapers.services.imports import import_items
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.papers import StoredPaper
-from dailypapers.testing.site import client_for, csrf_from, sign_up, soup
+from helpers.site import client_for, csrf_from, sign_up, soup
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_a_members_digest_has_a_section_of_what_they_follow(store: Store, config
     from dailypapers.services.follows import set_following
     from dailypapers.services.subscriptions import Preferences, subscribe
     from dailypapers.testing.smtp import smtp_server
-    from digest_helpers import MONDAY_15, TUESDAY_16, load_week, mail_config
+    from helpers.digest import MONDAY_15, TUESDAY_16, load_week, mail_config
 
     load_week(store)
     with store.read() as conn:

@@ -1,6 +1,6 @@
 """Papers by id and by search from the arXiv API, replayed from recorded replies, into a real store."""
 
-# ruff: noqa: F811  (pytest fixtures imported from ingest_support are parameters here)
+# ruff: noqa: F811  (pytest fixtures imported from helpers.ingest are parameters here)
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dailypapers.services.ingest import fetch_papers_by_id, ingest_arxiv_search
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.testing.replay import Fault, ReplayServer
-from ingest_support import fast, replay  # noqa: F401  (fixtures)
+from helpers.ingest import fast, replay  # noqa: F401  (fixtures)
 
 API = "/api/query"
 

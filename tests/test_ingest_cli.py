@@ -1,6 +1,6 @@
 """`dailypapers ingest …` and `dailypapers daily`: one summary line on success, one error line and an exit code."""
 
-# ruff: noqa: F811  (pytest fixtures imported from ingest_support are parameters here)
+# ruff: noqa: F811  (pytest fixtures imported from helpers.ingest are parameters here)
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.config import Config
-from dailypapers.testing.feeds import listing_feed, serve_oai_chain
+from dailypapers.testing.arxiv_replies import listing_feed, serve_oai_chain
 from dailypapers.testing.replay import Fault, ReplayServer
-from ingest_support import QUICK, kaggle_rows, replay  # noqa: F401  (fixtures)
+from helpers.ingest import QUICK, kaggle_rows, replay  # noqa: F401  (fixtures)
 
 runner = CliRunner()
 

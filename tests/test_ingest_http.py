@@ -14,7 +14,7 @@ from dailypapers.domain import IngestError
 from dailypapers.ingest.http import PoliteClient, UnreadableReply
 from dailypapers.ingest.oai import OaiPage, parse_page
 from dailypapers.testing.replay import Fault, ReplayServer
-from ingest_support import FIXTURES, quick
+from helpers.ingest import FIXTURES, quick
 
 RECORDED_PAGE = FIXTURES / "oai-pmh" / "listrecords--should-list-identifiers-from-arxiv_1.xml"
 RECORDED_QUERY = {"verb": "ListRecords", "metadataPrefix": "arXiv", "from": "2015-01-01", "until": "2015-01-03"}

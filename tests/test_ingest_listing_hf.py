@@ -1,6 +1,6 @@
 """Daily announcement feeds, Hugging Face daily lists, and the morning job that runs them."""
 
-# ruff: noqa: F811  (pytest fixtures imported from ingest_support are parameters here)
+# ruff: noqa: F811  (pytest fixtures imported from helpers.ingest are parameters here)
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from dailypapers.services.subscriptions import subscribe
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
-from dailypapers.testing.feeds import listing_feed
+from dailypapers.testing.arxiv_replies import listing_feed
 from dailypapers.testing.replay import ReplayServer
 from dailypapers.testing.smtp import smtp_server
-from digest_helpers import TUESDAY_16, load_week, mail_config
-from ingest_support import quick, replay  # noqa: F401  (fixtures)
+from helpers.digest import TUESDAY_16, load_week, mail_config
+from helpers.ingest import quick, replay  # noqa: F401  (fixtures)
 
 DAY = date(2026, 11, 26)
 HF_DAY = date(2024, 5, 27)  # 13 curated papers in the shared archive

@@ -1,6 +1,6 @@
 """OAI-PMH harvests: the recorded page, resumption token chains, checkpoints, resuming, incremental runs."""
 
-# ruff: noqa: F811  (pytest fixtures imported from ingest_support are parameters here)
+# ruff: noqa: F811  (pytest fixtures imported from helpers.ingest are parameters here)
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from dailypapers.services.ingest import harvest_oai, oai_source
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.harvest import HarvestState, harvest_state_of, save_harvest_state
-from dailypapers.testing.feeds import serve_oai_chain
+from dailypapers.testing.arxiv_replies import serve_oai_chain
 from dailypapers.testing.replay import Fault, ReplayServer
-from ingest_support import FIXTURES, fast, kaggle_rows  # noqa: F401  (fixtures)
+from helpers.ingest import FIXTURES, fast, kaggle_rows  # noqa: F401  (fixtures)
 
 RECORDED_PAGE = FIXTURES / "oai-pmh" / "listrecords--should-list-identifiers-from-arxiv_1.xml"
 FIRST = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": "cs", "from": "2007-01-01"}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from dailypapers.config import Config
 from dailypapers.services import accounts, limits
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, soup
+from helpers.site import client_for, csrf_from, soup
 
 
 def _attempt(client: object, token: str, username: str, password: str) -> int:

@@ -22,9 +22,9 @@ from dailypapers.config import Config
 from dailypapers.services.accounts import create_api_token, set_role
 from dailypapers.storage import Store
 from dailypapers.storage.accounts import StoredAccount
-from dailypapers.testing.site import client_for, csrf_from, hf_days, load_days, sign_up
 from dailypapers.web.context import WEB_DIR
 from dailypapers.web.routes import ROUTES
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_up
 
 # Already percent-encoded: usable as they are in a path, a query string and a urlencoded form body (forms and JSON
 # bodies also get 100 kB values).

@@ -104,17 +104,19 @@ def test_a_filter_the_global_neighbours_miss_is_searched_exactly_when_narrow_and
 ) -> None:
     if not few.is_sqlite:
         pytest.skip("the usearch file and its filter fallbacks are the embedded default's; pgvector filters in SQL")
-    from dailypapers.search import semantic
+    from dailypapers.search import vector_index
+    from dailypapers.search.backend import search_backend
     from dailypapers.search.embed import get_embedder
     from dailypapers.storage.fulltext import SearchFilters
 
     index_papers(few, config)
     vector = get_embedder(config).encode(["random graphs and their colourings"])[0]
     filters = SearchFilters(categories=["math"])  # fewer papers pass than the 10 asked for: a fallback runs
+    backend = search_backend(few, config)
     with few.read() as conn:
-        exact = semantic.nearest(True, conn, config, vector, filters, 10)
-        monkeypatch.setattr(semantic, "EXACT_CAP", 0)  # every filter now counts as broad
-        wider = semantic.nearest(True, conn, config, vector, filters, 10)
-        passing = semantic.ids_matching_filters(conn, list(exact), filters)
+        exact = backend.vectors.nearest(conn, vector, filters, 10)
+        monkeypatch.setattr(vector_index, "EXACT_CAP", 0)  # every filter now counts as broad
+        wider = backend.vectors.nearest(conn, vector, filters, 10)
+        passing = backend.text.ids_matching_filters(conn, list(exact), filters)
     assert exact and set(exact) == passing == set(wider)
     assert exact == pytest.approx(wider, abs=5e-3)  # the usearch file holds float16 vectors

@@ -157,16 +157,16 @@ def test_similar_papers_fall_back_to_title_words_without_embeddings(sample: Stor
 
 
 def test_a_common_word_query_matches_on_its_rarest_words_and_keeps_the_full_scores(sample: Store) -> None:
-    from dailypapers.storage.fulltext import SearchFilters, text_candidates
-    from dailypapers.storage.term_stats import document_frequencies
+    from dailypapers.storage.fulltext import SearchFilters
 
     words = ["results", "model", "diphoton"]
+    index = sample.text_index
     with sample.read() as conn:
-        counts = document_frequencies(conn, words)
+        counts = index.terms.document_frequencies(conn, words)
         assert counts["diphoton"] == 1 < counts["model"] < counts["results"]
-        full = dict(text_candidates(conn, words, [], SearchFilters(), 100, row_budget=1_000_000))
+        full = dict(index.candidates(conn, words, [], SearchFilters(), 100, row_budget=1_000_000))
         budget = counts["diphoton"]  # room for the rare word's matches only
-        pruned = dict(text_candidates(conn, words, [], SearchFilters(), 100, row_budget=budget))
+        pruned = dict(index.candidates(conn, words, [], SearchFilters(), 100, row_budget=budget))
     # Only papers with the rare word are selected, and each keeps the score it has under the plain any-word query.
     assert list(pruned) == ["0704.0001"] and len(full) > counts["results"]
     assert abs(pruned["0704.0001"] - full["0704.0001"]) < 1e-6
@@ -181,7 +181,7 @@ def test_a_snippet_marks_other_forms_of_a_query_word_and_only_whole_words() -> N
 
 
 def test_papers_with_every_word_are_ranked_alone_only_when_there_are_enough_of_them(store: Store) -> None:
-    from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, SearchFilters, text_candidates
+    from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, SearchFilters
 
     def paper(n: int, title: str) -> PaperRecord:
         return PaperRecord(id=f"2401.{n:05d}", title=title, abstract="An abstract.", authors=["Ann Lee"], version=1)
@@ -189,8 +189,8 @@ def test_papers_with_every_word_are_ranked_alone_only_when_there_are_enough_of_t
     both = [paper(n, f"Wombat routing study {n}") for n in range(1, ENOUGH_ALL_WORDS + 6)]
     import_papers(store, [*both, paper(90, "Wombat habits"), paper(91, "Routing tables"), paper(92, "Quokka wombat")])
     with store.read() as conn:
-        common = dict(text_candidates(conn, ["wombat", "routing"], [], SearchFilters(), 100))
-        rare = dict(text_candidates(conn, ["quokka", "wombat"], [], SearchFilters(), 100))
+        common = dict(store.text_index.candidates(conn, ["wombat", "routing"], [], SearchFilters(), 100))
+        rare = dict(store.text_index.candidates(conn, ["quokka", "wombat"], [], SearchFilters(), 100))
     assert set(common) == {p.id for p in both}
     # One paper has "quokka": too few hold both words, so any word matches and that paper ranks first.
     assert next(iter(rare)) == "2401.00092" and len(rare) == len(both) + 2
@@ -200,17 +200,18 @@ def test_word_counts_stop_at_the_cap_and_words_that_common_are_left_out_on_sqlit
     sample: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dailypapers.storage import term_stats
-    from dailypapers.storage.fulltext import SearchFilters, text_candidates
+    from dailypapers.storage.fulltext import SearchFilters
 
     monkeypatch.setattr(term_stats, "COUNT_CAP", 5)
     term_stats.clear_cache()
+    index = sample.text_index
     try:
         with sample.read() as conn:
-            assert term_stats.document_frequencies(conn, ["results", "diphoton"]) == {"results": 5, "diphoton": 1}
-            assert term_stats.selective_words(conn, ["results", "diphoton"], 1) == (["diphoton"], 1)
+            assert index.terms.document_frequencies(conn, ["results", "diphoton"]) == {"results": 5, "diphoton": 1}
+            assert index.terms.selective_words(conn, ["results", "diphoton"], 1) == (["diphoton"], 1)
             # On SQLite a word at the cap is left out like a stop word, unless every word of the query is that common.
-            both = dict(text_candidates(conn, ["results", "diphoton"], [], SearchFilters(), 100))
-            alone = dict(text_candidates(conn, ["results"], [], SearchFilters(), 100))
+            both = dict(index.candidates(conn, ["results", "diphoton"], [], SearchFilters(), 100))
+            alone = dict(index.candidates(conn, ["results"], [], SearchFilters(), 100))
         assert len(alone) > 1
         assert list(both) == ["0704.0001"] if sample.is_sqlite else len(both) > 1
     finally:

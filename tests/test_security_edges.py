@@ -13,8 +13,8 @@ from dailypapers.config import Config
 from dailypapers.domain import MAX_ROW_ID
 from dailypapers.services.accounts import set_role
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, sign_up, soup
 from dailypapers.web.routes import ROUTES
+from helpers.site import client_for, csrf_from, sign_up, soup
 
 HUGE = "99999999999999999999999"
 

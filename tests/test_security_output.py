@@ -21,10 +21,10 @@ from dailypapers.services.imports import import_items
 from dailypapers.services.subscriptions import Preferences, subscribe
 from dailypapers.storage import Store
 from dailypapers.storage.papers import paper_by_id, paper_rows_by_ids, update_papers, versions_by_paper
-from dailypapers.testing.feed_data import add, listed, paper
-from dailypapers.testing.site import client_for, hf_days, sign_up, soup
 from dailypapers.testing.smtp import smtp_server
 from dailypapers.web.context import WEB_DIR
+from helpers.feed_data import add, listed, paper
+from helpers.site import client_for, hf_days, sign_up, soup
 
 EVIL = "javascript:alert(8)"
 SAFE_HREF = re.compile(r"^(https?://|/(?!/)|#|\?|mailto:)")

@@ -10,7 +10,7 @@ from dailypapers.cli.main import app as cli_app
 from dailypapers.config import Config
 from dailypapers.services import accounts, sessions
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, sign_in, sign_up, soup
+from helpers.site import client_for, csrf_from, sign_in, sign_up, soup
 
 
 def signed_in_as(html: str) -> str | None:

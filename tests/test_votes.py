@@ -12,7 +12,7 @@ from dailypapers.services import accounts
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
-from dailypapers.testing.site import client_for, hf_days, load_days, sign_up, soup
+from helpers.site import client_for, hf_days, load_days, sign_up, soup
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from dailypapers.services import accounts
 from dailypapers.services.submissions import today
 from dailypapers.storage import Store
 from dailypapers.testing.replay import ReplayServer
-from dailypapers.testing.site import client_for, csrf_from, hf_days, load_days, sign_in, sign_up, soup
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_in, sign_up, soup
 
 SEVEN_DAYS = 7  # 2024-05-27 … 2024-06-04 in the shared data: a weekend gap, two ISO weeks, two months
 

@@ -13,11 +13,11 @@ from dailypapers.queries.subscriptions import subscriber_by_email
 from dailypapers.services import accounts
 from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store
-from dailypapers.testing.site import client_for, csrf_from, hf_days, load_days, sign_in, sign_up, soup
 from dailypapers.testing.smtp import smtp_server
 from dailypapers.web.redirects import same_site_path
 from dailypapers.web.routes import ROUTES
-from digest_helpers import links_in, mail_config
+from helpers.digest import links_in, mail_config
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_in, sign_up, soup
 
 SITE = "http://127.0.0.1:8000"
 

@@ -1,7 +1,10 @@
-"""Every setting in one declarative table, read from the environment.
+"""Every setting in one declarative table, read from the environment and parsed once, at start-up.
 
-Each setting has a name, a default and help text; `dailypapers config` prints them (secrets redacted) and
+Each setting has a name, a default, help text and a kind; `dailypapers config` prints them (secrets redacted) and
 `docs/configuration.md` is checked against this table by the test suite, so nothing goes undocumented.
+`Config.from_env()` parses every value by its kind and stops with one `SettingError` line naming the variable and
+what it accepts; code then reads typed values by name: `config.integer("DAILYPAPERS_TRENDING_DAYS")`,
+`config.number(…)`, `config.text(…)`, `config.comma_list(…)`, `config.rate(…)` (or `config.get(…)`, typed Any).
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Rate(NamedTuple):
+    """A COUNT/SECONDS setting: at most `limit` events in `seconds`."""
+
+    limit: int
+    seconds: float
+
+
+class SettingError(ValueError):
+    """A setting's value does not parse; the message names the variable and what it accepts."""
 
 
 @dataclass(frozen=True)
@@ -20,8 +34,46 @@ class Setting:
     default: str
     help: str
     secret: bool = False
-    kind: type = str
+    kind: type = str  # str, int, float, list (comma-separated words) or Rate (COUNT/SECONDS)
+    choices: tuple[str, ...] = ()  # for str and list: the accepted words (matched ignoring case)
 
+    def accepts(self) -> str:
+        """What a valid value looks like, for error messages."""
+        if self.choices:
+            one = "one of" if self.kind is str else "a comma-separated list of"
+            return f"{one} {', '.join(self.choices)}"
+        return _ACCEPTS.get(self.kind, self.kind.__name__)
+
+    def parse(self, raw: str) -> Any:
+        """The typed value of `raw`, or SettingError."""
+        try:
+            if self.kind is Rate:
+                count, seconds = raw.split("/")
+                return Rate(int(count), float(seconds))
+            if self.kind is list:
+                return [self._choice(word.strip()) for word in raw.split(",") if word.strip()]
+            if self.kind is str and self.choices and raw.strip():
+                return self._choice(raw.strip())
+            return self.kind(raw)
+        except ValueError:
+            raise SettingError(f"{self.name}={raw!r} is not valid: expected {self.accepts()}") from None
+
+    def _choice(self, word: str) -> str:
+        if not self.choices:
+            return word
+        for choice in self.choices:
+            if word.lower() == choice.lower():
+                return choice
+        raise ValueError(word)
+
+
+_ACCEPTS: dict[type, str] = {
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    list: "a comma-separated list",
+    Rate: "COUNT/SECONDS, e.g. 10/60",
+}
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DAILYPAPERS_HOME", "./data", "Data directory: the SQLite file, vector index and generated secret."),
@@ -57,6 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DAILYPAPERS_CATEGORIES",
         "cs.LG,cs.CL,cs.CV,cs.AI",
         "Comma-separated arXiv categories to harvest daily.",
+        kind=list,
     ),
     Setting("DAILYPAPERS_OAI_SET", "cs", "OAI-PMH set harvested by `dailypapers ingest oai`."),
     Setting(
@@ -83,12 +136,14 @@ SETTINGS: tuple[Setting, ...] = (
         "DAILYPAPERS_OAI_FORMAT",
         "arXivRaw",
         "OAI-PMH metadataPrefix: arXivRaw (full version history) or arXiv (parsed author names, no version numbers).",
+        choices=("arXivRaw", "arXiv"),
     ),
     Setting(
         "DAILYPAPERS_DAILY_SOURCES",
         "listing",
         "What `dailypapers daily` ingests, comma-separated: listing (arXiv daily feeds of DAILYPAPERS_CATEGORIES), "
         "oai (OAI-PMH set DAILYPAPERS_OAI_SET), hf (yesterday's and today's lists from DAILYPAPERS_HF_ENDPOINT).",
+        kind=list,
     ),
     Setting(
         "DAILYPAPERS_EMBEDDING_MODEL",
@@ -100,6 +155,7 @@ SETTINGS: tuple[Setting, ...] = (
         "onnx",
         "How embeddings are computed: onnx (ONNX Runtime, int8, cached under $DAILYPAPERS_HOME/models; fastest on "
         "CPU) or torch (sentence-transformers fp32).",
+        choices=("onnx", "torch"),
     ),
     Setting(
         "DAILYPAPERS_SMTP_URL",
@@ -138,15 +194,19 @@ SETTINGS: tuple[Setting, ...] = (
         "DAILYPAPERS_LOGIN_RATE",
         "10/60",
         "Sign-in attempts allowed per client IP address: COUNT/SECONDS (counted in the store, shared by workers).",
+        kind=Rate,
     ),
-    Setting("DAILYPAPERS_SIGNUP_RATE", "10/3600", "Sign-ups allowed per client IP address: COUNT/SECONDS."),
+    Setting("DAILYPAPERS_SIGNUP_RATE", "10/3600", "Sign-ups allowed per client IP address: COUNT/SECONDS.", kind=Rate),
     Setting(
         "DAILYPAPERS_SUBSCRIBE_RATE",
         "10/600",
         "Email subscription requests allowed per client IP address: COUNT/SECONDS.",
+        kind=Rate,
     ),
-    Setting("DAILYPAPERS_FETCH_RATE", "10/60", "Fetches of a paper from arXiv allowed per client: COUNT/SECONDS."),
-    Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS."),
+    Setting(
+        "DAILYPAPERS_FETCH_RATE", "10/60", "Fetches of a paper from arXiv allowed per client: COUNT/SECONDS.", kind=Rate
+    ),
+    Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS.", kind=Rate),
     Setting(
         "DAILYPAPERS_SIGNIN_FREE_FAILURES",
         "5",
@@ -172,7 +232,12 @@ SETTINGS: tuple[Setting, ...] = (
         "A sign-in session ends this many days after sign-in, however much it is used.",
         kind=float,
     ),
-    Setting("DAILYPAPERS_LOG_LEVEL", "INFO", "Python logging level."),
+    Setting(
+        "DAILYPAPERS_LOG_LEVEL",
+        "INFO",
+        "Python logging level.",
+        choices=("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "TRACE"),
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -180,12 +245,17 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 @dataclass
 class Config:
-    """Resolved settings. Build with `Config.from_env()`; tests pass overrides as a mapping."""
+    """Resolved settings. Build with `Config.from_env()` (which parses and checks every value); tests pass overrides.
+
+    `values` holds the raw strings (what `dailypapers config` shows); the typed readers parse a value once and
+    re-parse only if its string was replaced."""
 
     values: dict[str, str] = field(default_factory=dict)
+    _parsed: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Settings from the environment (or `env`) and overrides; SettingError names the first bad value."""
         source = os.environ if env is None else env
         values = {s.name: source.get(s.name, s.default) for s in SETTINGS}
         for key, value in overrides.items():
@@ -193,15 +263,48 @@ class Config:
             if name not in _BY_NAME:
                 raise KeyError(f"unknown setting {name}")
             values[name] = str(value)
-        return cls(values)
+        config = cls(values)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Parse every setting now, so a bad value stops start-up rather than the first request that reads it."""
+        for s in SETTINGS:
+            self.get(s.name)
 
     def get(self, name: str) -> Any:
-        setting = _BY_NAME[name]
-        raw = self.values[name]
-        try:
-            return setting.kind(raw)
-        except ValueError as exc:
-            raise ValueError(f"setting {name}={raw!r} is not a valid {setting.kind.__name__}") from exc
+        """The setting's value parsed by its kind; prefer the typed readers below."""
+        raw = self.values.get(name, _BY_NAME[name].default)
+        cached = self._parsed.get(name)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        value = _BY_NAME[name].parse(raw)
+        self._parsed[name] = (raw, value)
+        return value
+
+    def _typed(self, name: str, kind: type) -> Any:
+        if _BY_NAME[name].kind is not kind:
+            raise TypeError(f"setting {name} is a {_BY_NAME[name].kind.__name__}, not a {kind.__name__}")
+        return self.get(name)
+
+    def text(self, name: str) -> str:
+        """A text setting (stripped of surrounding space; with choices, the canonical spelling)."""
+        return str(self._typed(name, str)).strip()
+
+    def integer(self, name: str) -> int:
+        return int(self._typed(name, int))
+
+    def number(self, name: str) -> float:
+        return float(self._typed(name, float))
+
+    def comma_list(self, name: str) -> list[str]:
+        """A comma-separated setting as its non-empty words."""
+        return list(self._typed(name, list))
+
+    def rate(self, name: str) -> Rate:
+        """A COUNT/SECONDS setting."""
+        value: Rate = self._typed(name, Rate)
+        return value
 
     @property
     def home(self) -> Path:
@@ -236,15 +339,6 @@ class Config:
         with os.fdopen(fd, "w") as fh:
             fh.write(key + "\n")
         return key
-
-    def rate(self, name: str) -> tuple[int, float]:
-        """Parse a COUNT/SECONDS rate setting."""
-        raw = self.values[name]
-        try:
-            count, seconds = raw.split("/")
-            return int(count), float(seconds)
-        except ValueError as exc:
-            raise ValueError(f"setting {name}={raw!r} must look like COUNT/SECONDS") from exc
 
     def redacted(self) -> list[tuple[str, str, str]]:
         """(name, value, help) rows with secrets hidden, for `dailypapers config`."""

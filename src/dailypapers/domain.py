@@ -10,6 +10,8 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 # New-style ids: 0704.0001 … 2501.12345 (4 or 5 digits after the dot), optional version.
+ROLES = ("member", "curator", "admin")  # account roles, least to most allowed
+
 _NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?$")
 # Old-style ids: hep-th/9901001, math.AG/0601001.
 _OLD_ID = re.compile(r"^(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from dailypapers.cli.common import console, fail, load_config, store_for
-from dailypapers.storage import migrate
+from dailypapers.cli.common import console, fail, load_config, opened_store
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
 
 def upgrade_store() -> None:
+    from dailypapers.storage import migrate
+
     config = load_config()
-    store = store_for(config, check=False)
-    try:
-        before, after = migrate.upgrade(store)
-    except Exception as exc:
-        fail(f"migration failed, nothing was changed by the failing step: {exc}")
-    finally:
-        store.dispose()
+    with opened_store(config, check=False) as store:
+        try:
+            before, after = migrate.upgrade(store)
+        except Exception as exc:
+            fail(f"migration failed, nothing was changed by the failing step: {exc}")
     if before == after:
         console.print(f"schema already at {after}: nothing to do")
     else:
@@ -34,10 +33,11 @@ def db_upgrade() -> None:
 @app.command("status")
 def db_status() -> None:
     """Show the store's schema revision and the newest this version knows."""
+    from dailypapers.storage import migrate
+
     config = load_config()
-    store = store_for(config, check=False)
-    current, head = migrate.current_revision(store), migrate.head_revision()
-    store.dispose()
+    with opened_store(config, check=False) as store:
+        current, head = migrate.current_revision(store), migrate.head_revision()
     state = "up to date" if current == head else "outdated: run `dailypapers db upgrade`"
     console.print(f"schema {current or 'empty'} (newest {head}): {state}")
     if current != head:

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, store_for
-from dailypapers.queries.subscriptions import subscriber_by_email
-from dailypapers.services.digests import send_due_digests
+from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
 
 app = typer.Typer(help="Email digests.", no_args_is_help=True)
 
@@ -27,22 +25,23 @@ def send(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Send every digest due on the date that has not been delivered yet. Safe to re-run at any time."""
+    from dailypapers.queries.subscriptions import subscriber_by_email
+    from dailypapers.services.digests import send_due_digests
+
     try:
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
     config = load_config()
-    store = store_for(config)
-    try:
-        if to is not None:
-            sub = subscriber_by_email(store, to)
-            if sub is None or sub.status != "active":
-                fail(f"no active subscription for {to}")
-        report = send_due_digests(store, config, when, dry_run=dry_run, to=to, resend_uncertain=resend_uncertain)
-    except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            if to is not None:
+                sub = subscriber_by_email(store, to)
+                if sub is None or sub.status != "active":
+                    fail(f"no active subscription for {to}")
+            report = send_due_digests(store, config, when, dry_run=dry_run, to=to, resend_uncertain=resend_uncertain)
+        except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
+            fail(str(exc))
     if as_json:
         print(json.dumps(report.as_dict()))
     else:

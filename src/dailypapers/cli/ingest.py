@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, opened_store
 from dailypapers.config import Config
 from dailypapers.domain import IngestError, InvalidArxivId, PaperNotFound
-from dailypapers.services import ingest as service
-from dailypapers.services.daily import run_daily
-from dailypapers.storage import Store
+
+if TYPE_CHECKING:
+    from dailypapers.services import ingest as service
+    from dailypapers.storage import Store
 
 app = typer.Typer(help="Fetch papers from live sources: arXiv OAI-PMH, API, daily listings, HF daily papers.")
 
@@ -27,20 +29,18 @@ BaseUrl = typer.Option(None, "--base-url", help="Endpoint to use instead of the 
 def _session() -> Iterator[tuple[Store, Config]]:
     """The store, with every ingest failure turned into one line and a non-zero exit."""
     config = load_config()
-    store = store_for(config)
-    try:
-        yield store, config
-    except PaperNotFound as exc:
-        fail(str(exc))
-    except IngestError as exc:
-        fail(f"{exc}; everything fetched before this was stored, run the command again to continue")
-    except (InvalidArxivId, ValueError) as exc:
-        fail(str(exc), 2)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: every finished page is stored; run the same command again to continue")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            yield store, config
+        except PaperNotFound as exc:
+            fail(str(exc))
+        except IngestError as exc:
+            fail(f"{exc}; everything fetched before this was stored, run the command again to continue")
+        except (InvalidArxivId, ValueError) as exc:
+            fail(str(exc), 2)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: every finished page is stored; run the same command again to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _print(report: service.IngestReport) -> None:
@@ -59,6 +59,8 @@ def ingest_oai(
     base_url: str = BaseUrl,
 ) -> None:
     """Harvest arXiv over OAI-PMH; resumes an interrupted harvest, then continues from the last datestamp."""
+    from dailypapers.services import ingest as service
+
     for value, name in ((from_, "--from"), (until, "--until")):
         if value:
             _check_day(value, name)
@@ -89,6 +91,8 @@ def ingest_arxiv(
     base_url: str = BaseUrl,
 ) -> None:
     """Fetch papers from the arXiv API by id (or by search query) and store them."""
+    from dailypapers.services import ingest as service
+
     if bool(ids) == bool(query):
         fail("give arXiv ids or --query (one of them)", 2)
     with _session() as (store, config):
@@ -109,6 +113,8 @@ def ingest_listing(
     api_url: str = typer.Option(None, "--api-url", help="arXiv API endpoint for the metadata lookups."),
 ) -> None:
     """Store today's announced papers (new and cross-lists, new versions of stored ones) of some categories."""
+    from dailypapers.services import ingest as service
+
     with _session() as (store, config):
         report = service.ingest_listings(
             store, config, categories=categories or None, force=force, base_url=base_url, api_url=api_url
@@ -122,6 +128,8 @@ def ingest_hf(
     base_url: str = BaseUrl,
 ) -> None:
     """Import days of a Hugging Face-compatible daily papers API: papers, listings and upvotes."""
+    from dailypapers.services import ingest as service
+
     wanted = [_check_day(d, "day") for d in days] if days else [datetime.now(UTC).date()]
     with _session() as (store, config):
         for day in wanted:
@@ -133,6 +141,8 @@ def daily() -> None:
 
     Exit status: 0 something changed, 3 nothing changed, 1 a step failed (the others still ran).
     """
+    from dailypapers.services.daily import run_daily
+
     with _session() as (store, config):
         report = run_daily(store, config)
     for step in report.steps:

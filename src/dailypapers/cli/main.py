@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
 from dailypapers.cli import collections, db, digest, export, imports, ingest, search, serve, subscribers, users
-from dailypapers.cli.common import console, load_config, store_for
+from dailypapers.cli.common import console, load_config, opened_store
 from dailypapers.config import settings_markdown
-from dailypapers.queries.stats import store_stats
 
 app = typer.Typer(
     help="dailypapers: a self-hosted daily arXiv paper feed with upvotes, hybrid search and email digests.",
@@ -36,11 +34,12 @@ app.command("export")(export.export)
 @app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Counts of papers, days, listings, votes and accounts, and the date range covered."""
-    store = store_for(load_config())
-    try:
+    from rich.table import Table
+
+    from dailypapers.queries.stats import store_stats
+
+    with opened_store(load_config()) as store:
         result = store_stats(store)
-    finally:
-        store.dispose()
     if as_json:
         print(json.dumps(result.as_dict()))
         return
@@ -73,11 +72,8 @@ def demo() -> None:
     from dailypapers.demo import load_demo
 
     db.upgrade_store()
-    store = store_for(load_config())
-    try:
+    with opened_store(load_config()) as store:
         papers, daily = load_demo(store)
-    finally:
-        store.dispose()
     console.print(f"demo arXiv papers: {papers.line()}", highlight=False)
     console.print(f"demo daily lists: {daily.line()}", highlight=False)
 

@@ -8,39 +8,46 @@ import sys
 from datetime import date
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, store_for
-from dailypapers.search.service import SearchError, SearchRequest, search_papers
+from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, opened_store
 
 
 def index() -> None:
     """Embed new and changed papers, update the nearest-neighbour index, merge the full-text index (incremental)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from dailypapers.services.indexing import index_papers
 
     config = load_config()
-    store = store_for(config)
-    try:
-        if sys.stderr.isatty():
-            columns = [
-                TextColumn("[bold]embedding"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-            ]
-            with Progress(*columns, console=err_console) as bar:
-                task = bar.add_task("embedding", total=None)
-                summary = index_papers(store, config, lambda done, total: bar.update(task, completed=done, total=total))
-        else:
-            summary = index_papers(store, config)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: finished batches are stored; run `dailypapers index` again to continue")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (ValueError, OSError) as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            if sys.stderr.isatty():
+                columns = [
+                    TextColumn("[bold]embedding"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                ]
+                with Progress(*columns, console=err_console) as bar:
+                    task = bar.add_task("embedding", total=None)
+                    summary = index_papers(
+                        store, config, lambda done, total: bar.update(task, completed=done, total=total)
+                    )
+            else:
+                summary = index_papers(store, config)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: finished batches are stored; run `dailypapers index` again to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
     console.print(summary.line(), highlight=False)
 
 
@@ -65,6 +72,8 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Search papers from the command line with the same ranking as the site."""
+    from dailypapers.search.service import SearchError, SearchRequest, search_papers
+
     request = SearchRequest(
         q=query,
         limit=limit,
@@ -76,13 +85,11 @@ def search(
         mode=mode,
     )
     config = load_config()
-    store = store_for(config)
-    try:
-        results = search_papers(store, config, request)
-    except SearchError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            results = search_papers(store, config, request)
+        except SearchError as exc:
+            fail(str(exc), EXIT_USAGE)
     if as_json:
         rows = [
             {

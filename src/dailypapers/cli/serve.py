@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
 
 
 def serve(
@@ -23,8 +23,8 @@ def serve(
     if workers < 0:
         fail(f"--workers must be 0 or more, not {workers}", EXIT_USAGE)
     config = load_config()
-    store = store_for(config)  # refuses an outdated schema with the command that fixes it
-    store.dispose()
+    with opened_store(config):  # refuses an outdated schema with the command that fixes it
+        pass
     config.secret_key()  # generate the key once here, before workers race to create it
     count = workers or os.cpu_count() or 1
     console.print(f"serving http://{host}:{port} with {count} worker{'s' if count != 1 else ''}", highlight=False)
@@ -35,7 +35,7 @@ def serve(
         port=port,
         workers=count,
         access_log=access_log,
-        log_level=config.values["DAILYPAPERS_LOG_LEVEL"].lower(),
+        log_level=config.text("DAILYPAPERS_LOG_LEVEL").lower(),
         proxy_headers=True,
         server_header=False,
     )

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
-from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
-from dailypapers.queries.subscriptions import subscriber_by_email, subscriber_list
-from dailypapers.services.subscriptions import Preferences, SubscriptionError, remove_subscriber, subscribe
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
 
 app = typer.Typer(help="Manage email digest subscribers.", no_args_is_help=True)
 
@@ -23,20 +20,21 @@ def add(
     ),
 ) -> None:
     """Subscribe an address. Without --confirmed it gets only a confirmation email until the link is followed."""
+    from dailypapers.queries.subscriptions import subscriber_by_email
+    from dailypapers.services.subscriptions import Preferences, SubscriptionError, subscribe
+
     if frequency not in ("daily", "weekly"):
         fail("--frequency must be daily or weekly", EXIT_USAGE)
     config = load_config()
-    store = store_for(config)
-    try:
-        result = subscribe(store, config, email, preferences=Preferences(frequency=frequency), confirmed=confirmed)
-        # Read again: sending the confirmation can change the status (a 550 marks the address bounced).
-        sub = subscriber_by_email(store, result.subscription.email) or result.subscription
-    except SubscriptionError as exc:
-        fail(str(exc), EXIT_USAGE)
-    except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            result = subscribe(store, config, email, preferences=Preferences(frequency=frequency), confirmed=confirmed)
+            # Read again: sending the confirmation can change the status (a 550 marks the address bounced).
+            sub = subscriber_by_email(store, result.subscription.email) or result.subscription
+        except SubscriptionError as exc:
+            fail(str(exc), EXIT_USAGE)
+        except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL
+            fail(str(exc))
     note = {
         "sent": "confirmation email sent",
         "failed": "confirmation email NOT sent (SMTP failed); `dailypapers digest send` retries it",
@@ -53,11 +51,12 @@ def add(
 @app.command("list")
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Every subscription with its status, frequency and content choices."""
-    store = store_for(load_config())
-    try:
+    from rich.table import Table
+
+    from dailypapers.queries.subscriptions import subscriber_list
+
+    with opened_store(load_config()) as store:
         subs = subscriber_list(store)
-    finally:
-        store.dispose()
     rows = [
         {
             "email": s.email,
@@ -91,13 +90,13 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON for 
 @app.command("remove")
 def remove(email: str = typer.Argument(..., help="Email address to remove.", show_default=False)) -> None:
     """Delete a subscription with its saved searches and delivery history."""
-    store = store_for(load_config())
-    try:
-        removed = remove_subscriber(store, email)
-    except SubscriptionError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    from dailypapers.services.subscriptions import SubscriptionError, remove_subscriber
+
+    with opened_store(load_config()) as store:
+        try:
+            removed = remove_subscriber(store, email)
+        except SubscriptionError as exc:
+            fail(str(exc), EXIT_USAGE)
     if not removed:
         fail(f"no subscription for {email}")
     console.print(f"removed {email}", highlight=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, store_for
-from dailypapers.services import accounts
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
+from dailypapers.domain import ROLES
 
 app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
 
@@ -13,7 +13,7 @@ app = typer.Typer(help="Manage member accounts.", no_args_is_help=True)
 @app.command("create")
 def create(
     username: str = typer.Argument(..., help="Login name (2–39 letters, digits, - or _)."),
-    role: str = typer.Option("member", "--role", help=f"One of: {', '.join(accounts.ROLES)}."),
+    role: str = typer.Option("member", "--role", help=f"One of: {', '.join(ROLES)}."),
     fullname: str = typer.Option("", "--fullname", help="Name shown next to submissions."),
     email: str = typer.Option("", "--email", help="Email address (optional)."),
     password: str = typer.Option(
@@ -26,29 +26,31 @@ def create(
     ),
 ) -> None:
     """Create an account."""
-    store = store_for(load_config())
-    try:
-        account = accounts.create_account(store, username, password, fullname=fullname, email=email or None, role=role)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    from dailypapers.services import accounts
+
+    with opened_store(load_config()) as store:
+        try:
+            account = accounts.create_account(
+                store, username, password, fullname=fullname, email=email or None, role=role
+            )
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"created {account.role} {account.username}", highlight=False)
 
 
 @app.command("set-role")
 def set_role(
     username: str = typer.Argument(..., help="Existing account."),
-    role: str = typer.Argument(..., help=f"One of: {', '.join(accounts.ROLES)}."),
+    role: str = typer.Argument(..., help=f"One of: {', '.join(ROLES)}."),
 ) -> None:
     """Make a member a curator (may add to any day and hide items) or an admin, or back."""
-    store = store_for(load_config())
-    try:
-        account = accounts.set_role(store, username, role)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    from dailypapers.services import accounts
+
+    with opened_store(load_config()) as store:
+        try:
+            account = accounts.set_role(store, username, role)
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"{account.username} is now {account.role}", highlight=False)
 
 
@@ -58,15 +60,15 @@ def set_password(
     password: str | None = typer.Option(None, "--password", help="The new password (prompted when omitted)."),
 ) -> None:
     """Give an account a new password, e.g. for a member who forgot theirs (all their sessions end; tokens stay)."""
-    store = store_for(load_config())
-    try:
-        if accounts.account_named(store, username) is None:  # say so before asking for a password twice
-            fail(f"no account named {username!r}", EXIT_USAGE)
-        if password is None:
-            password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
-        ended = accounts.set_password(store, username, password)
-    except accounts.AccountError as exc:
-        fail(str(exc), EXIT_USAGE)
-    finally:
-        store.dispose()
+    from dailypapers.services import accounts
+
+    with opened_store(load_config()) as store:
+        try:
+            if accounts.account_named(store, username) is None:  # say so before asking for a password twice
+                fail(f"no account named {username!r}", EXIT_USAGE)
+            if password is None:
+                password = str(typer.prompt("New password", hide_input=True, confirmation_prompt=True))
+            ended = accounts.set_password(store, username, password)
+        except accounts.AccountError as exc:
+            fail(str(exc), EXIT_USAGE)
     console.print(f"new password set for {username}; {ended} sign-in session(s) ended", highlight=False)

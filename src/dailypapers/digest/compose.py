@@ -8,14 +8,14 @@ size, which keeps 10,000 personalised digests well inside a few minutes.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
@@ -28,7 +28,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 @dataclass(frozen=True)
-class Period:
+class DigestPeriod:
     """The listing days one digest covers, and the ledger key that makes it sendable once."""
 
     frequency: str
@@ -43,7 +43,7 @@ class Period:
         return f"{self.first.day} {self.first:%b} – {self.last.day} {self.last:%b %Y}"
 
 
-def period_for(frequency: str, weekday: int, day: date) -> Period | None:
+def period_for(frequency: str, weekday: int, day: date) -> DigestPeriod | None:
     """The period a digest sent on `day` covers, or None when this subscription gets nothing that day.
 
     Daily digests go out Monday to Friday with the lists since the previous send (Monday's carries Friday to
@@ -53,12 +53,12 @@ def period_for(frequency: str, weekday: int, day: date) -> Period | None:
         if day.weekday() >= 5:
             return None
         back = 3 if day.weekday() == 0 else 1
-        return Period("daily", day.isoformat(), day - timedelta(days=back), day - timedelta(days=1))
+        return DigestPeriod("daily", day.isoformat(), day - timedelta(days=back), day - timedelta(days=1))
     if frequency == "weekly":
         if day.weekday() != weekday:
             return None
         year, week, _ = day.isocalendar()
-        return Period("weekly", f"{year}-W{week:02d}", day - timedelta(days=7), day - timedelta(days=1))
+        return DigestPeriod("weekly", f"{year}-W{week:02d}", day - timedelta(days=7), day - timedelta(days=1))
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
@@ -87,7 +87,7 @@ class Section:
 @dataclass
 class Digest:
     subscription: StoredSubscription
-    period: Period
+    period: DigestPeriod
     sections: list[Section] = field(default_factory=list)
 
     @property
@@ -99,26 +99,33 @@ class Digest:
         return sum(len(s.papers) for s in self.sections)
 
 
-class Composer:
-    """Composes digests for one send run, caching what subscriptions share."""
+class DigestSearch(Protocol):
+    """What a digest asks of search (digest.search_adapter answers it through the search service)."""
 
-    def __init__(self, store: Store, config: Config):
+    def matching(self, query: str, period: DigestPeriod) -> list[str]:
+        """Ids of the papers of the period matching a saved search, best first."""
+        ...
+
+    def picks(self, seeds: list[str], period: DigestPeriod) -> list[str]:
+        """Ids of the period's papers closest to these (the member's upvoted / submitted) papers, best first."""
+        ...
+
+
+class Composer:
+    """Composes digests for one send run, caching what subscriptions share.
+
+    `search` is only called for subscriptions with saved searches or picks; others never touch the search index."""
+
+    def __init__(self, store: Store, config: Config, search: DigestSearch):
         self.store = store
         self.config = config
-        self._pools: dict[Period, list[StoredPaper]] = {}
-        self._searches: dict[tuple[str, Period], list[str]] = {}
+        self.search = search
+        self._pools: dict[DigestPeriod, list[StoredPaper]] = {}
+        self._searches: dict[tuple[str, DigestPeriod], list[str]] = {}
         self._papers: dict[str, StoredPaper] = {}
         self._shown: dict[str, DigestPaper] = {}  # rendered once per paper, shared by every digest showing it
-        self._backends: tuple[SearchFn, SimilarFn] | None = None
 
-    @property
-    def backends(self) -> tuple[SearchFn, SimilarFn]:
-        """Loaded on first use: a run where nobody has saved searches or picks never touches the search index."""
-        if self._backends is None:
-            self._backends = _search_backends(self.store, self.config)
-        return self._backends
-
-    def compose(self, sub: StoredSubscription, period: Period) -> Digest:
+    def compose(self, sub: StoredSubscription, period: DigestPeriod) -> Digest:
         digest = Digest(sub, period)
         seen: set[str] = set()
         if sub.include_trending:
@@ -133,7 +140,7 @@ class Composer:
             with self.store.read() as conn:
                 seeds = seed_paper_ids(conn, sub.account_id, 20)
             if seeds:
-                ids = [i for i in self.backends[1](seeds, period) if i not in seeds]
+                ids = [i for i in self.search.picks(seeds, period) if i not in seeds]
                 chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
                 digest.sections.append(Section("Picked for you", chosen))
         if sub.account_id is not None:
@@ -143,7 +150,7 @@ class Composer:
         digest.sections = [s for s in digest.sections if s.papers]
         return digest
 
-    def pool(self, period: Period) -> list[StoredPaper]:
+    def pool(self, period: DigestPeriod) -> list[StoredPaper]:
         if period not in self._pools:
             with self.store.read() as conn:
                 page = feed_page(conn, start=period.first, end=period.last, order="upvotes", limit=POOL_SIZE)
@@ -151,17 +158,17 @@ class Composer:
             self._papers.update((p.id, p) for p in self._pools[period])
         return self._pools[period]
 
-    def _followed(self, account_id: int, period: Period) -> list[StoredPaper]:
+    def _followed(self, account_id: int, period: DigestPeriod) -> list[StoredPaper]:
         """Papers of the member's follows (authors, categories, collections, searches) first published in the period."""
         from dailypapers.queries.following import following_feed
 
         papers = [item.paper for item in following_feed(self.store, self.config, account_id).items]
         return [p for p in papers if p.published_at and period.first <= p.published_at.date() <= period.last]
 
-    def _search_cached(self, query: str, period: Period) -> list[str]:
+    def _search_cached(self, query: str, period: DigestPeriod) -> list[str]:
         key = (query.strip().lower(), period)
         if key not in self._searches:
-            self._searches[key] = self.backends[0](query, period)
+            self._searches[key] = self.search.matching(query, period)
         return self._searches[key]
 
     def _lookup(self, ids: list[str]) -> list[StoredPaper]:
@@ -208,34 +215,12 @@ def _wrapped(text: str) -> str:
 
 def excerpt(abstract: str, limit: int = EXCERPT_CHARS) -> str:
     """One paragraph: whole sentences up to `limit` characters, else a clean cut at a word with an ellipsis."""
-    text = " ".join(abstract.split())
-    if len(text) <= limit:
-        return text
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    kept = ""
-    for sentence in sentences:
-        if len(kept) + len(sentence) + 1 > limit:
-            break
-        kept = f"{kept} {sentence}".strip()
-    if len(kept) >= limit // 2:
-        return kept
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return excerpts.excerpt(abstract, limit, sentences=True)
 
 
-def _span(period: Period) -> str:
+def _span(period: DigestPeriod) -> str:
     return (
         "this week"
         if period.frequency == "weekly"
         else ("since Friday" if period.first != period.last else "yesterday")
     )
-
-
-def _search_backends(store: Store, config: Config) -> tuple[SearchFn, SimilarFn]:
-    """The search service's full-text and similarity functions (wired in search_adapter.py)."""
-    from dailypapers.digest.search_adapter import backends
-
-    return backends(store, config)
-
-
-if TYPE_CHECKING:
-    from dailypapers.digest.search_adapter import SearchFn, SimilarFn

@@ -76,7 +76,7 @@ def digest_message(config: Config, digest: Digest) -> OutgoingMail:
 
 
 def confirm_message(config: Config, sub: StoredSubscription, period: str) -> OutgoingMail:
-    site_name = config.values["DAILYPAPERS_SITE_NAME"]
+    site_name = config.text("DAILYPAPERS_SITE_NAME")
     context = {"confirm_url": links.link(config, "confirm", sub.token)}
     return _message(config, sub, "confirm", period, f"Confirm your subscription to {site_name}", "confirm", context)
 
@@ -92,7 +92,7 @@ def _message(
 ) -> OutgoingMail:
     env = _environment()
     unsubscribe_url = links.link(config, "unsubscribe", sub.token)
-    site_name = config.values["DAILYPAPERS_SITE_NAME"]
+    site_name = config.text("DAILYPAPERS_SITE_NAME")
     full = {
         **context,
         "site_name": site_name,
@@ -103,7 +103,7 @@ def _message(
     }
     headers = [
         ("Subject", _encoded(subject)),
-        ("From", _address(config.values["DAILYPAPERS_MAIL_FROM"])),
+        ("From", _address(config.text("DAILYPAPERS_MAIL_FROM"))),
         ("To", sub.email),
         ("Date", format_datetime(datetime.now(UTC))),
         ("Message-ID", links.message_id(config, kind, period, sub.id)),
@@ -154,4 +154,4 @@ def _address(text: str) -> str:
 
 def envelope_sender(config: Config) -> str:
     """The bare address of DAILYPAPERS_MAIL_FROM, for SMTP's MAIL FROM."""
-    return parseaddr(config.values["DAILYPAPERS_MAIL_FROM"])[1] or config.values["DAILYPAPERS_MAIL_FROM"]
+    return parseaddr(config.text("DAILYPAPERS_MAIL_FROM"))[1] or config.text("DAILYPAPERS_MAIL_FROM")

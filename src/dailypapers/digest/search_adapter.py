@@ -9,43 +9,38 @@ rank, so a paper close to several of them comes first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from dailypapers.config import Config
+from dailypapers.digest.compose import DigestPeriod
+from dailypapers.search.fuse import rrf
 from dailypapers.search.service import SearchError, SearchRequest, search_papers
 from dailypapers.storage import Store
 from dailypapers.storage.papers import papers_by_ids
 
-if TYPE_CHECKING:
-    from dailypapers.digest.compose import Period
-
-SearchFn = Callable[[str, "Period"], list[str]]
-SimilarFn = Callable[[list[str], "Period"], list[str]]
 RESULTS = 50
 SEEDS = 5  # the member's most recent upvotes/submissions that steer their picks
+RRF_K = 59  # search.fuse.rrf adds 1 to a 0-based rank: 1 / (60 + rank), as picks have always been fused
 
 
-def backends(store: Store, config: Config) -> tuple[SearchFn, SimilarFn]:
-    def search(query: str, period: Period) -> list[str]:
-        return _search(store, config, query, period, "text")
+class ServiceSearch:
+    """`digest.compose.DigestSearch` through the search service, over one store."""
 
-    def similar(seeds: list[str], period: Period) -> list[str]:
-        with store.read() as conn:
+    def __init__(self, store: Store, config: Config):
+        self.store, self.config = store, config
+
+    def matching(self, query: str, period: DigestPeriod) -> list[str]:
+        return self._search(query, period, "text")
+
+    def picks(self, seeds: list[str], period: DigestPeriod) -> list[str]:
+        with self.store.read() as conn:
             titles = [p.title for p in papers_by_ids(conn, seeds[:SEEDS]).values()]
-        fused: dict[str, float] = {}
-        for title in titles:
-            words = re.sub(r"[^\w\s-]", " ", title)[:300]
-            for rank, paper_id in enumerate(_search(store, config, words, period, "hybrid")):
-                fused[paper_id] = fused.get(paper_id, 0.0) + 1.0 / (60 + rank)
+        rankings = [self._search(re.sub(r"[^\w\s-]", " ", title)[:300], period, "hybrid") for title in titles]
+        fused = rrf(rankings, RRF_K)
         return sorted(fused, key=lambda key: -fused[key])[:RESULTS]
 
-    return search, similar
-
-
-def _search(store: Store, config: Config, query: str, period: Period, mode: str) -> list[str]:
-    request = SearchRequest(q=query, limit=RESULTS, date_from=period.first, date_to=period.last, mode=mode)
-    try:
-        return [hit.paper.id for hit in search_papers(store, config, request).hits]
-    except SearchError:  # a saved query the search syntax rejects: no matches rather than no digest
-        return []
+    def _search(self, query: str, period: DigestPeriod, mode: str) -> list[str]:
+        request = SearchRequest(q=query, limit=RESULTS, date_from=period.first, date_to=period.last, mode=mode)
+        try:
+            return [hit.paper.id for hit in search_papers(self.store, self.config, request).hits]
+        except SearchError:  # a saved query the search syntax rejects: no matches rather than no digest
+            return []

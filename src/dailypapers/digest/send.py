@@ -101,10 +101,10 @@ class Mailer:
     @classmethod
     def from_config(cls, config: Config) -> Mailer:
         return cls(
-            SmtpSettings.from_url(config.values["DAILYPAPERS_SMTP_URL"]),
-            rate=config.get("DAILYPAPERS_MAIL_RATE"),
-            retries=config.get("DAILYPAPERS_MAIL_RETRIES"),
-            backoff=config.get("DAILYPAPERS_MAIL_BACKOFF"),
+            SmtpSettings.from_url(config.text("DAILYPAPERS_SMTP_URL")),
+            rate=config.number("DAILYPAPERS_MAIL_RATE"),
+            retries=config.integer("DAILYPAPERS_MAIL_RETRIES"),
+            backoff=config.number("DAILYPAPERS_MAIL_BACKOFF"),
         )
 
     def send(self, payload: bytes, recipient: str, sender: str) -> None:

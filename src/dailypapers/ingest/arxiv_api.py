@@ -18,8 +18,8 @@ from dailypapers.domain import IngestError, InvalidArxivId, PaperRecord, normali
 from dailypapers.ingest.hf_daily import parse_iso
 from dailypapers.ingest.http import PoliteClient, UnreadableReply
 from dailypapers.ingest.kaggle import parse_categories
+from dailypapers.ingest.xml_reply import ATOM, xml_root
 
-ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -42,12 +42,7 @@ class AtomPage:
 
 def parse_feed(body: bytes) -> AtomPage:
     """One API reply → records; raises UnreadableReply when it is not a whole Atom feed."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise UnreadableReply(f"not XML: {exc}") from None
-    if root.tag != f"{ATOM}feed":
-        raise UnreadableReply(f"expected an Atom feed, got <{root.tag}>")
+    root = xml_root(body, f"{ATOM}feed", "an Atom feed")
     page = AtomPage(total=_int(root.findtext(f"{OPENSEARCH}totalResults")))
     page.start = _int(root.findtext(f"{OPENSEARCH}startIndex"))
     for entry in root.iter(f"{ATOM}entry"):

@@ -70,11 +70,11 @@ class PoliteClient:
 
     def __init__(self, config: Config, *, interactive: bool = False):
         """`interactive` is for a person waiting on a web page: at most 2 tries, 10 s waits, 15 s timeouts."""
-        self.delay = float(config.get("DAILYPAPERS_HTTP_DELAY"))
-        self.tries = max(1, int(config.get("DAILYPAPERS_HTTP_RETRIES")))
-        self.backoff = float(config.get("DAILYPAPERS_HTTP_BACKOFF"))
-        self.max_wait = float(config.get("DAILYPAPERS_HTTP_MAX_WAIT"))
-        timeout = float(config.get("DAILYPAPERS_HTTP_TIMEOUT"))
+        self.delay = config.number("DAILYPAPERS_HTTP_DELAY")
+        self.tries = max(1, config.integer("DAILYPAPERS_HTTP_RETRIES"))
+        self.backoff = config.number("DAILYPAPERS_HTTP_BACKOFF")
+        self.max_wait = config.number("DAILYPAPERS_HTTP_MAX_WAIT")
+        timeout = config.number("DAILYPAPERS_HTTP_TIMEOUT")
         if interactive:
             self.tries, self.backoff = min(self.tries, 2), min(self.backoff, 2.0)
             self.max_wait, timeout = min(self.max_wait, 10.0), min(timeout, 15.0)

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from xml.etree import ElementTree as ET
 
 import httpx
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.ingest.hf_daily import parse_iso
-from dailypapers.ingest.http import PoliteClient, UnreadableReply
+from dailypapers.ingest.http import PoliteClient
+from dailypapers.ingest.xml_reply import ATOM, xml_root
 
-ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 NEW_TYPES = ("new", "cross")
 REPLACED_TYPES = ("replace", "replace-cross")
@@ -53,12 +52,7 @@ def fetch_listing(client: PoliteClient, base_url: str, categories: Sequence[str]
 
 def parse_listing(body: bytes) -> Listing:
     """The feed → announcements, in feed order, each id once."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise UnreadableReply(f"not XML: {exc}") from None
-    if root.tag != f"{ATOM}feed":
-        raise UnreadableReply(f"expected an Atom feed, got <{root.tag}>")
+    root = xml_root(body, f"{ATOM}feed", "an Atom feed")
     listing = Listing(day=None)
     seen: set[str] = set()
     for entry in root.iter(f"{ATOM}entry"):

@@ -23,6 +23,7 @@ from dailypapers.domain import (
 )
 from dailypapers.ingest.http import PoliteClient, UnreadableReply
 from dailypapers.ingest.kaggle import author_names, parse_categories, parse_rfc2822
+from dailypapers.ingest.xml_reply import xml_root
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ARXIV_NS = "{http://arxiv.org/OAI/arXiv/}"
@@ -72,12 +73,7 @@ def list_records(
 
 def parse_page(body: bytes, prefix: str) -> OaiPage:
     """A ListRecords reply → records; raises UnreadableReply when the XML is cut short or not OAI-PMH."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise UnreadableReply(f"not XML: {exc}") from None
-    if root.tag != f"{OAI}OAI-PMH":
-        raise UnreadableReply(f"expected an OAI-PMH reply, got <{root.tag}>")
+    root = xml_root(body, f"{OAI}OAI-PMH", "an OAI-PMH reply")
     page = OaiPage()
     error = root.find(f"{OAI}error")
     if error is not None:

@@ -35,7 +35,7 @@ class AuthorView:
 def papers_by_author(store: Store, name: str, limit: int = MAX_PAPERS) -> list[StoredPaper]:
     """Papers listing exactly this author name, newest first."""
     with store.read() as conn:
-        ids = fulltext.filtered_ids(conn, fulltext.SearchFilters(authors=[name]), limit)
+        ids = store.text_index.filtered_ids(conn, fulltext.SearchFilters(authors=[name]), limit)
         found = paper_store.papers_by_ids(conn, ids)
     wanted = name.casefold()
     return [found[i] for i in ids if i in found and any(a.casefold() == wanted for a in found[i].authors)]

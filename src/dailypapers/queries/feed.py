@@ -218,7 +218,7 @@ def trending(
         latest = feed_store.latest_day(conn, include_hidden=include_hidden)
     if latest is None:
         return Feed([], 0, max(page, 0), min(max(limit, 1), MAX_LIMIT), None)
-    days = max(int(config.get("DAILYPAPERS_TRENDING_DAYS")), 1)
+    days = max(config.integer("DAILYPAPERS_TRENDING_DAYS"), 1)
     window = Period("window", latest - timedelta(days=days - 1), latest)
     return feed(
         store, config, period=window, sort="trending", page=page, limit=limit, include_hidden=include_hidden, now=now
@@ -247,7 +247,7 @@ def _trending_page(
     anchor = now
     if end is not None:
         anchor = min(now, datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC))
-    gravity = float(config.get("DAILYPAPERS_TRENDING_GRAVITY"))
+    gravity = config.number("DAILYPAPERS_TRENDING_GRAVITY")
     ranked = rank_trending(candidates, anchor, gravity)
     chosen = ranked[page * limit : (page + 1) * limit]
     rows = feed_store.feed_rows_by_listing_ids(conn, [c.listing_id for c, _ in chosen])

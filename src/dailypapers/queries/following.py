@@ -55,7 +55,7 @@ def _papers_of(store: Store, config: Config, kind: str, target: str) -> list[Sto
         return [hit.paper for hit in found.hits]
     with store.read() as conn:
         if kind == "category":
-            ids = fulltext.browse(conn, fulltext.SearchFilters(categories=[target]), "newest", PER_FOLLOW, 0)
+            ids = store.text_index.browse(conn, fulltext.SearchFilters(categories=[target]), "newest", PER_FOLLOW, 0)
         else:
             found_collection = collection_store.collection_by_slug(conn, target)
             if found_collection is None or found_collection.private:

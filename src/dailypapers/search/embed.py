@@ -35,12 +35,12 @@ def default_model_path() -> str:
 
 
 def model_path(config: Config) -> str:
-    return config.values["DAILYPAPERS_EMBEDDING_MODEL"].strip() or default_model_path()
+    return config.text("DAILYPAPERS_EMBEDDING_MODEL").strip() or default_model_path()
 
 
 def model_name(config: Config) -> str:
     """A short stable name for the configured model (not a machine-specific path)."""
-    configured = config.values["DAILYPAPERS_EMBEDDING_MODEL"].strip()
+    configured = config.text("DAILYPAPERS_EMBEDDING_MODEL").strip()
     return Path(configured).name if configured else "all-MiniLM-L6-v2"
 
 
@@ -77,9 +77,7 @@ _loaded: dict[tuple[str, str], Embedder] = {}
 
 def get_embedder(config: Config) -> Embedder:
     """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe)."""
-    backend = config.values["DAILYPAPERS_EMBEDDING_BACKEND"].strip().lower() or "onnx"
-    if backend not in ("onnx", "torch"):
-        raise ValueError(f"DAILYPAPERS_EMBEDDING_BACKEND must be onnx or torch, not {backend!r}")
+    backend = config.text("DAILYPAPERS_EMBEDDING_BACKEND") or "onnx"  # onnx or torch: checked at start-up
     key = (model_path(config), backend)
     with _lock:
         if key not in _loaded:

@@ -15,12 +15,13 @@ import numpy as np
 
 from dailypapers.config import Config
 from dailypapers.domain import InvalidDay, checked_day
+from dailypapers.search.backend import SearchBackend, search_backend
 from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
 from dailypapers.search.query import ParsedQuery, QueryError, parse_query
-from dailypapers.search.semantic import semantic_candidates, semantic_scores, similar_by_vector
+from dailypapers.search.semantic import semantic_candidates, similar_by_vector
 from dailypapers.search.snippet import match_strength, snippet
 from dailypapers.storage import Store
-from dailypapers.storage.fulltext import SearchFilters, browse, text_candidates
+from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import StoredPaper, paper_by_id, papers_by_ids, searchable_text
 
 SORTS = ("relevance", "newest", "upvotes")
@@ -102,6 +103,7 @@ def search_papers(
     except QueryError as exc:
         raise SearchError(str(exc)) from exc
     filters = _filters(request, parsed)
+    backend = search_backend(store, config)
     if parsed.arxiv_id:
         with store.read() as conn:
             paper = paper_by_id(conn, parsed.arxiv_id)
@@ -111,14 +113,16 @@ def search_papers(
         if not filters.active:
             raise SearchError("empty query: type some words, an arXiv id, author:NAME or cat:CATEGORY")
         with store.read() as conn:
-            ids = browse(conn, filters, request.sort, request.limit, request.offset)
+            ids = backend.text.browse(conn, filters, request.sort, request.limit, request.offset)
         return _hits(store, ids, {}, request, parsed, semantic=False)
 
     pool = max(POOL, request.offset + request.limit)
     # The semantic side (query embedding, nearest neighbours) runs beside the full-text query: both release the GIL.
-    pending = None if request.mode == "text" else _SIDES.submit(_semantic_side, store, config, parsed, filters, pool)
+    pending = None
+    if request.mode != "text":
+        pending = _SIDES.submit(_semantic_side, store, backend, config, parsed, filters, pool)
     with store.read() as conn:
-        text = dict(text_candidates(conn, parsed.words, parsed.phrases, filters, pool))
+        text = dict(backend.text.candidates(conn, parsed.words, parsed.phrases, filters, pool))
         if pending is None:
             ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
             return _ordered(store, ranked, request, parsed, semantic=False)
@@ -132,7 +136,7 @@ def search_papers(
         if parsed.phrases:
             semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
         missing = [key for key in text if key not in semantic]
-        semantic.update(semantic_scores(store.is_sqlite, conn, config, vector, missing))
+        semantic.update(backend.vectors.scores(conn, vector, missing))
         strength = 0.0
         if text:
             best = searchable_text(conn, max(text, key=lambda key: text[key]))
@@ -141,10 +145,10 @@ def search_papers(
 
 
 def _semantic_side(
-    store: Store, config: Config, parsed: ParsedQuery, filters: SearchFilters, pool: int
+    store: Store, backend: SearchBackend, config: Config, parsed: ParsedQuery, filters: SearchFilters, pool: int
 ) -> tuple[dict[str, float], np.ndarray | None]:
     with store.read() as conn:
-        return semantic_candidates(store.is_sqlite, conn, config, parsed.text, filters, pool)
+        return semantic_candidates(backend.vectors, conn, config, parsed.text, filters, pool)
 
 
 def _ordered(
@@ -189,14 +193,15 @@ def _hits(
 
 def similar_papers(store: Store, config: Config, paper_id: str, limit: int = 6) -> list[SearchHit]:
     """Nearest neighbours of a paper (never itself); by title words when there are no embeddings yet."""
+    backend = search_backend(store, config)
     with store.read() as conn:
         paper = paper_by_id(conn, paper_id)
         if paper is None:
             return []
-        ranked = similar_by_vector(store.is_sqlite, conn, config, paper, limit + 1)
+        ranked = similar_by_vector(backend.vectors, conn, paper, limit + 1)
         if ranked is None:
             parsed = parse_query(re.sub(r"[\"']", " ", paper.title)[:400])
-            ranked = text_candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
+            ranked = backend.text.candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
     ids = [key for key, _ in ranked if key != paper_id][:limit]
     with store.read() as conn:
         papers = papers_by_ids(conn, ids)

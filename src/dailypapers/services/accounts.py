@@ -14,12 +14,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
+from dailypapers.domain import ROLES
 from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
 from dailypapers.storage import sessions as session_store
 from dailypapers.storage.accounts import StoredAccount, StoredToken
 
-ROLES = ("member", "curator", "admin")
 CURATOR_ROLES = frozenset({"curator", "admin"})
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024

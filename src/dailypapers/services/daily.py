@@ -72,7 +72,7 @@ class DailyReport:
 
 
 def daily_sources(config: Config) -> list[str]:
-    names = [s.strip() for s in config.values["DAILYPAPERS_DAILY_SOURCES"].split(",") if s.strip()]
+    names = config.comma_list("DAILYPAPERS_DAILY_SOURCES")
     unknown = [n for n in names if n not in SOURCES]
     if unknown:
         raise ValueError(f"DAILYPAPERS_DAILY_SOURCES: unknown source {', '.join(unknown)} (use {', '.join(SOURCES)})")

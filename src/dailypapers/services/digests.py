@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from dailypapers.config import Config
 from dailypapers.digest import render
 from dailypapers.digest.compose import Composer, period_for
+from dailypapers.digest.search_adapter import ServiceSearch
 from dailypapers.digest.send import Bounced, Mailer, MailerUnavailable, TemporaryFailure, UncertainDelivery
 from dailypapers.storage import Store
 from dailypapers.storage.deliveries import (
@@ -144,7 +145,7 @@ def send_due_digests(
 ) -> SendReport:
     """Compose and send every digest due on `day` that the ledger does not already hold as delivered."""
     report = SendReport(day, dry_run)
-    composer = Composer(store, config)
+    composer = Composer(store, config, ServiceSearch(store, config))
     own_mailer = mailer is None and not dry_run
     if own_mailer:
         mailer = Mailer.from_config(config)

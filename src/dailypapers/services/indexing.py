@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from dailypapers.config import Config
+from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import DIMENSIONS, Embedder, get_embedder, model_name, paper_text, text_hash
-from dailypapers.search.vectors import sync_vector_file
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
     count_papers_to_embed,
@@ -25,7 +25,6 @@ from dailypapers.storage.embeddings import (
     papers_to_embed,
     save_embeddings,
 )
-from dailypapers.storage.fulltext import merge_fulltext_step
 
 Progress = Callable[[int, int], None]  # (papers done, papers to do)
 BATCH = 256
@@ -38,7 +37,7 @@ class IndexSummary:
     vectors_added: int = 0  # added to the usearch file (SQLite)
     vectors_removed: int = 0
     index_size: int = 0
-    fulltext_merges: int = 0  # steps that merged the FTS5 index (SQLite; see storage.fulltext.merge_fulltext_step)
+    fulltext_merges: int = 0  # steps that merged the FTS5 index (SQLite; see storage.fts5.Fts5Index.merge_step)
 
     @property
     def changed(self) -> bool:
@@ -66,6 +65,7 @@ def index_papers(
     name = embedder.name if embedder else model_name(config)
     dimensions = embedder.dimensions if embedder else DIMENSIONS
     summary = IndexSummary()
+    vectors = search_backend(store, config, name).vectors
     with store.read() as conn:
         total = count_papers_to_embed(conn, name)
     after = ""
@@ -78,26 +78,27 @@ def index_papers(
         if embedder is None:
             embedder = get_embedder(config)
             dimensions = embedder.dimensions
-        if not store.is_sqlite and dimensions != DIMENSIONS:
-            raise ValueError(f"PostgreSQL stores {DIMENSIONS}-dimensional vectors; {name} makes {dimensions}")
+        vectors.check_dimensions(dimensions)
         _embed_batch(store, embedder, rows)
         summary.checked += len(rows)
         summary.embedded += sum(1 for r in rows if r["_embed"])
         if progress:
             progress(summary.checked, total)
-    if store.is_sqlite:
-        result = sync_vector_file(store, config, name, dimensions)
+    result = vectors.refresh(store, dimensions)
+    if result is not None:
         summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size
-        summary.fulltext_merges = merge_fulltext_index(store)
+    summary.fulltext_merges = merge_fulltext_index(store)
     return summary
 
 
 def merge_fulltext_index(store: Store) -> int:
-    """SQLite: merge the FTS5 index into one segment, a short write transaction per step; the steps taken."""
+    """Merge the full-text index into one segment, a short write transaction per step; the steps taken.
+
+    FTS5 (SQLite) merges in steps; PostgreSQL's GIN index needs none (no step is taken)."""
     steps = 0
     while True:
         with store.write() as conn:
-            more = merge_fulltext_step(conn)
+            more = store.text_index.merge_step(conn)
         steps += more
         if not more:
             return steps

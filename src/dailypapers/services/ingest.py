@@ -96,8 +96,8 @@ def harvest_oai(
     today: date | None = None,
 ) -> IngestReport:
     """Harvest an OAI-PMH set page by page, checkpointing each page; resume an unfinished run unless `restart`."""
-    set_spec = set_spec if set_spec is not None else (config.values["DAILYPAPERS_OAI_SET"].strip() or None)
-    prefix = prefix or config.values["DAILYPAPERS_OAI_FORMAT"]
+    set_spec = set_spec if set_spec is not None else (config.text("DAILYPAPERS_OAI_SET").strip() or None)
+    prefix = prefix or config.text("DAILYPAPERS_OAI_FORMAT")
     if prefix not in oai.FORMATS:
         raise ValueError(f"unknown OAI format {prefix!r}; use one of {', '.join(oai.FORMATS)}")
     source = oai_source(set_spec, prefix)
@@ -238,7 +238,7 @@ def ingest_listings(
     client: PoliteClient | None = None,
 ) -> IngestReport:
     """Today's announcements of `categories`: new papers and cross-lists, plus new versions of stored papers."""
-    cats = list(categories or _split(config.values["DAILYPAPERS_CATEGORIES"]))
+    cats = list(categories or config.comma_list("DAILYPAPERS_CATEGORIES"))
     if not cats:
         raise ValueError("no categories to read: set DAILYPAPERS_CATEGORIES or pass some")
     source = "listing:" + "+".join(cats)
@@ -291,7 +291,3 @@ def ingest_hf_day(
     state = _load_state(store, source)
     _save_state(store, HarvestState(source, {}, max(filter(None, [state.last_datestamp, day.isoformat()]))))
     return report
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]

@@ -85,8 +85,8 @@ def sign_in_lock(store: Store, username: str, now: datetime | None = None) -> Re
 
 def record_sign_in_failure(store: Store, config: Config, username: str, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
-    free = config.get("DAILYPAPERS_SIGNIN_FREE_FAILURES")
-    first, longest = config.get("DAILYPAPERS_SIGNIN_BACKOFF"), config.get("DAILYPAPERS_SIGNIN_BACKOFF_MAX")
+    free = config.integer("DAILYPAPERS_SIGNIN_FREE_FAILURES")
+    first, longest = config.number("DAILYPAPERS_SIGNIN_BACKOFF"), config.number("DAILYPAPERS_SIGNIN_BACKOFF_MAX")
     key = _name_key(username)
     with store.write() as conn:
         backoff = limit_store.backoff_for_update(conn, key)

@@ -32,7 +32,7 @@ def session_hash(session_id: str) -> str:
 
 
 def max_age(config: Config) -> timedelta:
-    return timedelta(days=config.get("DAILYPAPERS_SESSION_MAX_DAYS"))
+    return timedelta(days=config.number("DAILYPAPERS_SESSION_MAX_DAYS"))
 
 
 def start_session(
@@ -52,7 +52,7 @@ def start_session(
             now=now,
             user_agent=user_agent[:200],
         )
-        idle = timedelta(hours=config.get("DAILYPAPERS_SESSION_IDLE_HOURS"))
+        idle = timedelta(hours=config.number("DAILYPAPERS_SESSION_IDLE_HOURS"))
         session_store.delete_expired_sessions(conn, idle_before=now - idle, created_before=now - max_age(config))
     return session_id, Session(id_hash, account, csrf)
 
@@ -68,7 +68,7 @@ def session_for(store: Store, config: Config, session_id: str, now: datetime | N
         account = account_by_id(conn, stored.account_id) if stored else None
     if stored is None or account is None:
         return None
-    idle = timedelta(hours=config.get("DAILYPAPERS_SESSION_IDLE_HOURS"))
+    idle = timedelta(hours=config.number("DAILYPAPERS_SESSION_IDLE_HOURS"))
     if now - stored.last_seen_at >= idle or now - stored.created_at >= max_age(config):
         end_session(store, session_id)
         return None

@@ -15,16 +15,23 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from dailypapers.config import Config
+from dailypapers.storage.fts5 import Fts5Index
+from dailypapers.storage.fulltext import TextIndex
+from dailypapers.storage.tsvector import TsvectorIndex
 
 _WRITE = "dailypapers_write"
 
 
 class Store:
-    """The database behind the site. `read()` and `write()` hand out connections inside one transaction."""
+    """The database behind the site. `read()` and `write()` hand out connections inside one transaction.
+
+    `text_index` is the engine's full-text index (FTS5 or tsvector), chosen here once; search composes it with the
+    vector index that search.backend chooses the same way."""
 
     def __init__(self, engine: Engine, config: Config | None = None):
         self.engine = engine
         self.config = config
+        self.text_index: TextIndex = Fts5Index() if engine.dialect.name == "sqlite" else TsvectorIndex()
 
     @property
     def dialect(self) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 
-from dailypapers.storage.fulltext import SearchFilters, _filter_sql, _run
+from dailypapers.storage.fulltext import SearchFilters, run
 from dailypapers.storage.schema import paper_embeddings, papers, search_docs
+from dailypapers.storage.tsvector import TsvectorIndex
 
 e = paper_embeddings
 
@@ -119,7 +120,7 @@ def nearest_pgvector(
     """PostgreSQL: the `k` nearest papers by cosine (HNSW), as (paper id, similarity), passing the filters."""
     conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(k * 2, 1000))}"))
     params: dict[str, Any] = {"k": k, "q": "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]", "model": model}
-    where = _filter_sql(conn, filters, params)
+    where = TsvectorIndex().filter_sql(filters, params)
     # With filters, HNSW would return k neighbours of which few pass (pgvector 0.6 has no iterative scan), so
     # order by an expression the index cannot serve: an exact scan of the (usually narrow) filtered set.
     order = "(e.vector <=> CAST(:q AS vector)) + 0" if filters.active else "e.vector <=> CAST(:q AS vector)"
@@ -127,4 +128,4 @@ def nearest_pgvector(
         "SELECT e.paper_id, 1 - (e.vector <=> CAST(:q AS vector)) AS sim FROM paper_embeddings e "
         f"JOIN papers p ON p.id = e.paper_id WHERE e.model = :model{where} ORDER BY {order} LIMIT :k"
     )
-    return [(row[0], float(row[1])) for row in _run(conn, sql, params)]
+    return [(row[0], float(row[1])) for row in run(conn, sql, params)]

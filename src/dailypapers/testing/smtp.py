@@ -16,8 +16,6 @@ from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 
-from aiosmtpd.controller import Controller
-
 
 @dataclass
 class Received:
@@ -86,6 +84,8 @@ def free_port() -> int:
 @contextmanager
 def smtp_server(handler: RecordingHandler | None = None) -> Iterator[tuple[RecordingHandler, str]]:
     """Run the server for the block; yields (handler, DAILYPAPERS_SMTP_URL pointing at it)."""
+    from aiosmtpd.controller import Controller  # a test dependency: imported only when a server starts
+
     handler = handler or RecordingHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=10_000_000)

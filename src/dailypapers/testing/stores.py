@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 
 from dailypapers.config import Config
-from dailypapers.storage import Store, make_engine, open_store
+from dailypapers.storage import Store, make_engine
 from dailypapers.storage.migrate import upgrade
 
 _counter = itertools.count()
@@ -77,7 +77,3 @@ class PostgresFactory:
 
 def scratch_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
-
-
-def open_config_store(config: Config) -> Store:
-    return open_store(config)

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
-from dailypapers.queries import feed as q
+from dailypapers.queries import feed as feed_queries
 from dailypapers.services.accounts import account_for_api_token, is_curator, is_site_token
 from dailypapers.services.submissions import NotAllowed, SubmissionError, submit_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
@@ -39,6 +39,7 @@ from dailypapers.web.api_models import (
 )
 from dailypapers.web.auth import enforce_limit
 from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.searching import SearchRequest, search_or_400
 
 bearer = HTTPBearer(auto_error=False, description="An API token created on your profile page")
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -122,8 +123,15 @@ def _require_token(request: Request, credentials: HTTPAuthorizationCredentials |
     return account
 
 
-def _period(date: str | None, week: str | None, month: str | None) -> q.Period | None:
-    given = [(text, parse) for text, parse in ((date, q.parse_day), (week, q.parse_week), (month, q.parse_month))]
+def _period(date: str | None, week: str | None, month: str | None) -> feed_queries.Period | None:
+    given = [
+        (text, parse)
+        for text, parse in (
+            (date, feed_queries.parse_day),
+            (week, feed_queries.parse_week),
+            (month, feed_queries.parse_month),
+        )
+    ]
     chosen = [(text, parse) for text, parse in given if text is not None]
     if len(chosen) > 1:
         raise HTTPException(400, "give at most one of date, week and month")
@@ -132,7 +140,7 @@ def _period(date: str | None, week: str | None, month: str | None) -> q.Period |
     text, parse = chosen[0]
     try:
         return parse(text.strip())
-    except q.InvalidPeriod as exc:
+    except feed_queries.InvalidPeriod as exc:
         raise HTTPException(400, str(exc)) from exc
 
 
@@ -155,7 +163,7 @@ def daily_papers(
         "publishedAt"
     ),
     p: Annotated[int, Query(ge=0, le=100_000, description="Page number, from 0")] = 0,
-    limit: Annotated[int, Query(ge=1, le=q.MAX_LIMIT, description="Papers per page")] = 50,
+    limit: Annotated[int, Query(ge=1, le=feed_queries.MAX_LIMIT, description="Papers per page")] = 50,
 ) -> list[ApiDailyPaper]:
     """Papers listed on a day, week or month (default: every day, most recent first), as huggingface.co answers.
 
@@ -166,10 +174,10 @@ def daily_papers(
     store, config = store_of(request), config_of(request)
     curator = is_curator(_reader(request, credentials))
     if sort == "trending" and period is None and not submitter:
-        result = q.trending(store, config, page=p, limit=limit, include_hidden=curator)
+        result = feed_queries.trending(store, config, page=p, limit=limit, include_hidden=curator)
     else:
-        internal: q.Sort = "trending" if sort == "trending" else "submitted"
-        result = q.feed(
+        internal: feed_queries.Sort = "trending" if sort == "trending" else "submitted"
+        result = feed_queries.feed(
             store,
             config,
             period=period,
@@ -187,7 +195,7 @@ def paper_info(request: Request, paper_id: str, credentials: Token) -> ApiPaper:
     """One paper, with its first listing's time and submitter (`submittedOnDailyAt`, `submittedOnDailyBy`)."""
     arxiv_id = _paper_id(paper_id)
     curator = is_curator(_reader(request, credentials))
-    detail = q.paper_detail(store_of(request), arxiv_id, include_hidden=curator)
+    detail = feed_queries.paper_detail(store_of(request), arxiv_id, include_hidden=curator)
     if detail is None:
         raise HTTPException(404, f"no paper {arxiv_id} here")
     return api_paper(detail.paper, detail.first_listing)
@@ -195,18 +203,13 @@ def paper_info(request: Request, paper_id: str, credentials: Token) -> ApiPaper:
 
 def search(
     request: Request,
-    q_: Annotated[str, Query(alias="q", max_length=500, description="Words, phrases, author:, cat:, or an id")],
-    limit: Annotated[int, Query(ge=1, le=q.MAX_LIMIT)] = 20,
+    query: Annotated[str, Query(alias="q", max_length=500, description="Words, phrases, author:, cat:, or an id")],
+    limit: Annotated[int, Query(ge=1, le=feed_queries.MAX_LIMIT)] = 20,
 ) -> list[ApiDailyPaper]:
     """Hybrid (full-text + semantic) search over every paper in the store, best match first."""
-    from dailypapers.search.service import SearchError, SearchRequest, search_papers
-
-    if not q_.strip():
+    if not query.strip():
         raise HTTPException(400, "q is empty: say what to search for")
-    try:
-        results = search_papers(store_of(request), config_of(request), SearchRequest(q=q_, limit=limit))
-    except SearchError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    results = search_or_400(request, SearchRequest(q=query, limit=limit))
     return [api_unlisted(hit.paper) for hit in results.hits]
 
 
@@ -216,7 +219,7 @@ def paper_md(request: Request, paper_id: str) -> Response:
         arxiv_id = parse_arxiv_id(paper_id).id
     except InvalidArxivId as exc:
         return JSONResponse({"error": f"no paper here: {exc}"}, status_code=404)
-    detail = q.paper_detail(store_of(request), arxiv_id)
+    detail = feed_queries.paper_detail(store_of(request), arxiv_id)
     if detail is None:
         return JSONResponse({"error": f"no paper {arxiv_id} here"}, status_code=404)
     text = paper_markdown(detail.paper, [d.isoformat() for d in detail.days], config_of(request).site_url)

@@ -35,7 +35,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
         yield
         store.dispose()
 
-    site_name = config.values["DAILYPAPERS_SITE_NAME"]
+    site_name = config.text("DAILYPAPERS_SITE_NAME")
     app = FastAPI(
         title=f"{site_name} API",
         description="Hugging Face Daily Papers-compatible API of this site.",

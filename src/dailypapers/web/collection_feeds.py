@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from dailypapers.queries import collections as cq
 from dailypapers.web.context import config_of, store_of
-from dailypapers.web.feeds import Channel, Entry, render_atom
+from dailypapers.web.syndication import Channel, Entry, render_atom
 
 
 def collection_atom(request: Request, slug: str) -> Response:

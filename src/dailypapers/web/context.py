@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Path as PathParam
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.domain import MAX_ROW_ID, safe_url
 from dailypapers.queries.collections import reading_list_ids
@@ -23,6 +24,8 @@ from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
 
 WEB_DIR = Path(__file__).parent
+# The `?page=` of every paged page: from 0, bounded so a crafted number cannot ask for a huge OFFSET.
+Page = Annotated[int, Query(ge=0, le=10_000)]
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 # Every integer id in a path: beyond the store's keys it is a 400 with a message, never a database error.
@@ -43,7 +46,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     base = {
         "request": request,
         "account": current_account(request),
-        "site_name": config.values["DAILYPAPERS_SITE_NAME"],
+        "site_name": config.text("DAILYPAPERS_SITE_NAME"),
         "csrf_field": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
             CSRF_FIELD, csrf_token(request)
         ),
@@ -89,11 +92,8 @@ def authors_short(authors: list[str], shown: int = 4) -> str:
 
 
 def excerpt(text: str, limit: int = 300) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",.;:") + "…"
+    """The `excerpt` template filter: cards show about 300 characters."""
+    return excerpts.excerpt(text, limit)
 
 
 def nice_date(value: date | datetime | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Query, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
@@ -24,7 +24,7 @@ from dailypapers.web.auth import (
     sign_in,
     sign_out,
 )
-from dailypapers.web.context import RowId, config_of, render, store_of
+from dailypapers.web.context import Page, RowId, config_of, render, store_of
 from dailypapers.web.redirects import same_site_path
 
 
@@ -98,7 +98,7 @@ def change_password(request: Request, form: CsrfForm) -> Response:
     return _profile_page(request, account.username, flash=f"Password changed; {ended} other session(s) ended.")
 
 
-def profile(request: Request, username: str, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+def profile(request: Request, username: str, page: Page = 0) -> HTMLResponse:
     """A member's submissions and upvotes (and, on their own page, API tokens); imported curators too."""
     return _profile_page(request, username, page)
 

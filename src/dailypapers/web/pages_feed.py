@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import HTTPException, Query, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
@@ -13,7 +13,8 @@ from dailypapers.queries.feed import Feed, InvalidPeriod, Period
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.web.auth import current_account
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import Page, config_of, render, store_of
+from dailypapers.web.searching import SearchRequest, search_or_400
 
 PAGE_SIZE = 50
 FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Hot"}
@@ -43,7 +44,7 @@ def period_title(period: Period) -> str:
 def papers(
     request: Request,
     q: str | None = None,
-    page: int = Query(0, ge=0, le=10_000),
+    page: Page = 0,
     sort: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -56,28 +57,24 @@ def papers(
     return _feed_page(request, None, page, sort or "upvotes")
 
 
-def papers_of_day(request: Request, day: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes") -> Response:
+def papers_of_day(request: Request, day: str, page: Page = 0, sort: str = "upvotes") -> Response:
     return _feed_page(request, _period(feed_queries.parse_day, day), page, sort)
 
 
-def papers_of_week(
-    request: Request, week: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes"
-) -> Response:
+def papers_of_week(request: Request, week: str, page: Page = 0, sort: str = "upvotes") -> Response:
     return _feed_page(request, _period(feed_queries.parse_week, week), page, sort)
 
 
-def papers_of_month(
-    request: Request, month: str, page: int = Query(0, ge=0, le=10_000), sort: str = "upvotes"
-) -> Response:
+def papers_of_month(request: Request, month: str, page: Page = 0, sort: str = "upvotes") -> Response:
     return _feed_page(request, _period(feed_queries.parse_month, month), page, sort)
 
 
-def trending(request: Request, page: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+def trending(request: Request, page: Page = 0) -> HTMLResponse:
     account = current_account(request)
     result = feed_queries.trending(
         store_of(request), config_of(request), page=page, limit=PAGE_SIZE, include_hidden=is_curator(account)
     )
-    days = int(config_of(request).get("DAILYPAPERS_TRENDING_DAYS"))
+    days = config_of(request).integer("DAILYPAPERS_TRENDING_DAYS")
     return _render_feed(
         request, result, "Trending", f"Hottest papers of the last {days} days with listings", "trending"
     )
@@ -151,10 +148,6 @@ def _search(
     category: str | None,
     author: str | None,
 ) -> Response:
-    try:
-        from dailypapers.search.service import SearchError, SearchRequest, search_papers
-    except ImportError as exc:  # a build without the search package
-        raise HTTPException(503, "search is not available on this server") from exc
     if sort not in SEARCH_SORTS:
         raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(SEARCH_SORTS)}")
     account = current_account(request)
@@ -168,10 +161,7 @@ def _search(
         author=(author or "").strip() or None,
         sort=sort,
     )
-    try:
-        results = search_papers(store_of(request), config_of(request), search_request)
-    except SearchError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    results = search_or_400(request, search_request)
     if results.exact_match and len(results.hits) == 1 and page == 0:  # an arXiv id or URL: go to the paper
         return RedirectResponse(f"/papers/{results.hits[0].paper.id}", status_code=302)
     ids = [hit.paper.id for hit in results.hits]

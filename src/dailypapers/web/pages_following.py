@@ -11,8 +11,8 @@ from dailypapers.services import follows as follow_service
 from dailypapers.storage.accounts import StoredAccount
 from dailypapers.web.auth import CsrfForm, require_account
 from dailypapers.web.context import config_of, render, store_of
-from dailypapers.web.feeds import Channel, Entry, render_atom
 from dailypapers.web.redirects import back_to_referer
+from dailypapers.web.syndication import Channel, Entry, render_atom
 
 
 def _page(request: Request, account: StoredAccount, feed_url: str | None = None) -> HTMLResponse:
@@ -66,7 +66,7 @@ def following_atom(request: Request, token: str) -> Response:
     view = following_feed(store, config, account_id)
     site = config.site_url
     channel = Channel(
-        f"{config.values['DAILYPAPERS_SITE_NAME']}: following",
+        f"{config.text('DAILYPAPERS_SITE_NAME')}: following",
         "New papers of the authors, categories, collections and searches you follow.",
         f"{site}/papers/following",
         f"{site}/feeds/following/{token}.atom",

@@ -18,6 +18,7 @@ from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.web.auth import CsrfForm, current_account, enforce_limit, require_account
 from dailypapers.web.context import config_of, render, store_of
 from dailypapers.web.redirects import back_to_referer
+from dailypapers.web.searching import similar_to
 
 SIMILAR = 6
 
@@ -74,8 +75,4 @@ def upvote(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
 
 
 def _similar(request: Request, paper_id: str) -> list[Any]:
-    try:
-        from dailypapers.search.service import similar_papers
-    except ImportError:  # search not installed in this build: the page simply has no "similar" panel
-        return []
-    return list(similar_papers(store_of(request), config_of(request), paper_id, limit=SIMILAR))
+    return list(similar_to(request, paper_id, SIMILAR))

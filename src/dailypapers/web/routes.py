@@ -1,9 +1,9 @@
 """Every route of the site in one table: path, methods, handler. Read this file to know what the site serves.
 
-Each helper module (pages_*.py, api.py, feeds.py, subscriptions.py …) defines plain FastAPI handlers; this table
-is the only place they are attached to paths. To add routes: import your module below and append rows to YOUR
-section. Order matters only where paths overlap: anything under `/papers/…` must come before the paper-page
-catch-all, which stays in the LAST section of the table.
+Each handler module (pages_*.py, api.py, syndication.py, subscriptions.py …) defines plain FastAPI handlers; this
+table is the only place they are attached to paths. To add routes: import the module below and append rows to the
+section they belong to. Order matters only where paths overlap: anything under `/papers/…` must come before the
+paper-page catch-all, which stays in the LAST section of the table.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from dailypapers.web import (
     api_collections,
     collection_feeds,
     exports,
-    feeds,
     pages_account,
     pages_authors,
     pages_collections,
@@ -30,6 +29,7 @@ from dailypapers.web import (
     pages_paper,
     pages_submit,
     subscriptions,
+    syndication,
     system,
 )
 
@@ -122,7 +122,7 @@ ROUTES: list[Route] = [
         "api_remove_collection_item",
     ),
     API("GET", "/api/users/{username}/collections", api_collections.user_collections, "api_user_collections"),
-    # --- JSON API (web/api.py) — API helper adds rows here ---
+    # --- JSON API, HF-compatible (web/api.py) ---
     GET("/api/docs", api.docs_page, "api_docs"),
     API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers"),
     API("GET", "/api/papers/search", api.search, "api_search"),
@@ -131,12 +131,12 @@ ROUTES: list[Route] = [
     API("DELETE", "/api/papers/{paper_id:path}/upvote", api.remove_upvote, "api_remove_upvote"),
     API("GET", "/api/papers/{paper_id:path}", api.paper_info, "api_paper"),
     API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
-    # --- RSS / Atom feeds (web/feeds.py) — API helper adds rows here ---
-    GET("/papers.rss", feeds.papers_rss, "papers_rss"),
-    GET("/papers.atom", feeds.papers_atom, "papers_atom"),
-    GET("/papers/trending.rss", feeds.trending_rss, "trending_rss"),
-    GET("/papers/trending.atom", feeds.trending_atom, "trending_atom"),
-    # --- email subscriptions (web/subscriptions.py) — digest helper adds rows here ---
+    # --- RSS / Atom syndication of the daily list, trending and searches (web/syndication.py) ---
+    GET("/papers.rss", syndication.papers_rss, "papers_rss"),
+    GET("/papers.atom", syndication.papers_atom, "papers_atom"),
+    GET("/papers/trending.rss", syndication.trending_rss, "trending_rss"),
+    GET("/papers/trending.atom", syndication.trending_atom, "trending_atom"),
+    # --- email digest subscriptions: sign-up, confirmation, preferences, unsubscribing (web/subscriptions.py) ---
     GET("/subscribe", subscriptions.subscribe_form, "subscribe_form"),
     POST("/subscribe", subscriptions.subscribe, "subscribe"),
     GET("/subscribe/confirm/{token}", subscriptions.confirm_page, "subscription_confirm_page"),

@@ -126,7 +126,7 @@ def _preferences(request: Request, sub: StoredSubscription, action: str, **flags
         "sub": sub,
         "action": action,
         "weekdays": WEEKDAYS,
-        "known_categories": _categories(config.values["DAILYPAPERS_CATEGORIES"], sub.categories),
+        "known_categories": _categories(config.comma_list("DAILYPAPERS_CATEGORIES"), sub.categories),
         "unsubscribe_url": f"/unsubscribe/{links.sign(config, 'unsubscribe', sub.token)}",
         "is_member": sub.account_id is not None,
         **flags,
@@ -168,5 +168,5 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(",", " ").split() if part.strip()]
 
 
-def _categories(configured: str, chosen: list[str]) -> list[str]:
-    return list(dict.fromkeys([*_split(configured), *chosen]))
+def _categories(configured: list[str], chosen: list[str]) -> list[str]:
+    return list(dict.fromkeys([*configured, *chosen]))

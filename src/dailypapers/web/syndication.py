@@ -22,10 +22,11 @@ from fastapi.responses import Response
 from markupsafe import escape
 
 from dailypapers.domain import safe_url
-from dailypapers.queries import feed as q
+from dailypapers.queries import feed as feed_queries
 from dailypapers.storage.feed import FeedRow
 from dailypapers.storage.papers import StoredPaper
 from dailypapers.web.context import config_of, store_of
+from dailypapers.web.searching import SearchRequest, search_or_400
 from dailypapers.web.tex import tex_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -170,14 +171,14 @@ def _self_url(request: Request) -> str:
 
 def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None) -> Response:
     config, store = config_of(request), store_of(request)
-    site, name = config.site_url, config.values["DAILYPAPERS_SITE_NAME"]
+    site, name = config.site_url, config.text("DAILYPAPERS_SITE_NAME")
     if text is not None and text.strip():
         return _search_feed(request, fmt, text.strip())
     try:
-        period = q.parse_day(date.strip()) if date else None
-    except q.InvalidPeriod as exc:
+        period = feed_queries.parse_day(date.strip()) if date else None
+    except feed_queries.InvalidPeriod as exc:
         raise HTTPException(400, str(exc)) from exc
-    result = q.feed(store, config, period=period, limit=FEED_SIZE)
+    result = feed_queries.feed(store, config, period=period, limit=FEED_SIZE)
     label = result.period.label if result.period else "no papers yet"
     page = f"{site}/papers/date/{result.period.label}" if result.period else f"{site}/papers"
     channel = Channel(
@@ -191,14 +192,9 @@ def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | No
 
 
 def _search_feed(request: Request, fmt: Format, text: str) -> Response:
-    from dailypapers.search.service import SearchError, SearchRequest, search_papers
-
     config = config_of(request)
-    try:
-        results = search_papers(store_of(request), config, SearchRequest(q=text, limit=FEED_SIZE))
-    except SearchError as exc:
-        raise HTTPException(400, str(exc)) from exc
-    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    results = search_or_400(request, SearchRequest(q=text, limit=FEED_SIZE))
+    name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     from urllib.parse import urlencode
 
     channel = Channel(
@@ -215,20 +211,20 @@ QueryText = Annotated[str | None, Query(alias="q", max_length=500, description="
 DayText = Annotated[str | None, Query(description="A day, YYYY-MM-DD (default: the latest day with papers)")]
 
 
-def papers_rss(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+def papers_rss(request: Request, query: QueryText = None, date: DayText = None) -> Response:
     """RSS 2.0 of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "rss", q_, date)
+    return _papers_feed(request, "rss", query, date)
 
 
-def papers_atom(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+def papers_atom(request: Request, query: QueryText = None, date: DayText = None) -> Response:
     """Atom of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "atom", q_, date)
+    return _papers_feed(request, "atom", query, date)
 
 
 def _trending_feed(request: Request, fmt: Format) -> Response:
     config = config_of(request)
-    result = q.trending(store_of(request), config, limit=FEED_SIZE)
-    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    result = feed_queries.trending(store_of(request), config, limit=FEED_SIZE)
+    name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     channel = Channel(
         f"{name}: trending papers",
         "Papers from the last days, by upvotes decayed with age.",

@@ -7,7 +7,6 @@ production would store.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 from dailypapers.domain import ImportItem, ListingRecord, PaperRecord
@@ -25,10 +24,6 @@ def import_hf_days(store: Store, shared: Path, days: int) -> list[ImportItem]:
     items = [item for item in read_hf_daily(source) if item.line <= days]
     import_items(store, items)
     return items
-
-
-def first_hf_items(shared: Path, count: int) -> list[ImportItem]:
-    return list(islice(read_hf_daily(LineSource(shared / HF_ARCHIVE)), count))
 
 
 def paper(

@@ -12,7 +12,7 @@ import pytest
 from dailypapers.config import Config
 from dailypapers.testing.replay import ReplayServer
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 # Retries without waiting (backoff 10 ms) and no pacing: the behaviour under test, not arXiv's 3 s.
 QUICK = {
     "DAILYPAPERS_HTTP_DELAY": "0",

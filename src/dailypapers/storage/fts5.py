@@ -1,0 +1,135 @@
+"""SQLite's text index: the contentless FTS5 table `papers_fts` (BM25), keyed by `search_docs.doc_id`.
+
+Planning for FTS5: BM25 reads the whole posting list of every word it ranks by, so words held by COUNT_CAP papers
+or more are left out like stop words (unless every word is that common); an all-words pass runs only when a cheap
+bounded count says it can succeed; and when even the rarest word is common, only its newest matches are ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, ROW_BUDGET, SearchFilters, TextIndex, run
+from dailypapers.storage.term_stats import TermCounts
+
+# BM25 column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
+BM25_WEIGHTS = (2.0, 1.0, 0.5)
+# Pages written per step when merging the FTS5 index (see merge_step): under half a second each.
+MERGE_PAGES = 1000
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return '"' + " ".join(w.replace('"', "") for w in words) + '"'
+
+
+def fts5_match(words: Sequence[str], phrases: Sequence[Sequence[str]]) -> str:
+    """`("w1" OR "w2") AND "p1 p2"`: any word ranks a paper, every quoted phrase is required."""
+    parts = []
+    if words:
+        parts.append("(" + " OR ".join(_quoted([w]) for w in words) + ")")
+    parts.extend(_quoted(p) for p in phrases)
+    return " AND ".join(parts)
+
+
+def _count(conn: Connection, word: str, cap: int) -> int:
+    sql = "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH :q LIMIT :cap)"
+    return int(conn.execute(text(sql), {"q": _quoted([word]), "cap": cap}).scalar_one())
+
+
+class Fts5Index(TextIndex):
+    docs_join = " JOIN search_docs d ON d.paper_id = p.id"
+
+    def __init__(self) -> None:
+        self.terms = TermCounts(_count)
+
+    def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
+        params[f"author{i}"] = "authors : " + _quoted(words)
+        return f"d.doc_id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :author{i})"
+
+    def candidates(
+        self,
+        conn: Connection,
+        words: Sequence[str],
+        phrases: Sequence[Sequence[str]],
+        filters: SearchFilters,
+        k: int,
+        row_budget: int = ROW_BUDGET,
+    ) -> list[tuple[str, float]]:
+        if not words and not phrases:
+            return []
+        params: dict[str, Any] = {"k": k}
+        where = self.filter_sql(filters, params)
+        if words:
+            # FTS5's BM25 reads the whole posting list of every word it ranks by: see term_stats.COUNT_CAP.
+            words = self.terms.uncommon_words(conn, words)
+        if len(words) > 1 and self._enough_with_every_word(conn, words, phrases):
+            both = self._bm25(conn, fts5_match([], [*phrases, *([w] for w in words)]), where, dict(params), None)
+            if len(both) >= ENOUGH_ALL_WORDS:
+                return both
+        selective, rows = self.terms.selective_words(conn, words, row_budget) if words else ([], 0)
+        match = fts5_match(selective, phrases)
+        others = [w for w in words if w not in selective]
+        if others:
+            # Matches exactly the papers with a selective word, and BM25 still sees every word: FTS5 counts a phrase
+            # only in the branch that matched, so each word is counted once and the scores equal the plain OR's.
+            rest = fts5_match(others, [])
+            match = f"(({match}) NOT {rest}) OR (({match}) AND {rest})"
+        newest = None
+        if rows > row_budget:  # even the rarest word is common: rank its most recently indexed matches only
+            newest = self._newest_rowid_cut(conn, fts5_match(selective, phrases), row_budget)
+        return self._bm25(conn, match, where, params, newest)
+
+    def _enough_with_every_word(self, conn: Connection, words: Sequence[str], phrases: Sequence[Sequence[str]]) -> bool:
+        """Whether ENOUGH_ALL_WORDS papers may hold every word, checked before paying for BM25 over them.
+
+        BM25 first counts every paper holding each word, so ranking an all-words match costs milliseconds even when
+        it finds nothing. The rarest word's count bounds the answer for free (cached); a count that stops at
+        ENOUGH_ALL_WORDS settles the rest."""
+        if min(self.terms.document_frequencies(conn, words).values()) < ENOUGH_ALL_WORDS:
+            return False
+        sql = "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match LIMIT :enough)"
+        match = fts5_match([], [*phrases, *([w] for w in words)])
+        found = conn.execute(text(sql), {"match": match, "enough": ENOUGH_ALL_WORDS}).scalar_one()
+        return int(found) >= ENOUGH_ALL_WORDS
+
+    @staticmethod
+    def _newest_rowid_cut(conn: Connection, match: str, row_budget: int) -> int | None:
+        sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :n"
+        return conn.execute(text(sql), {"match": match, "n": row_budget}).scalar()
+
+    @staticmethod
+    def _bm25(
+        conn: Connection, match: str, where: str, params: dict[str, Any], newest: int | None
+    ) -> list[tuple[str, float]]:
+        params["match"] = match
+        cut = ""
+        if newest is not None:
+            params["newest"] = newest
+            cut = " AND papers_fts.rowid >= :newest"
+        bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
+        if where:
+            sql = (
+                f"SELECT d.paper_id, -{bm25} AS score FROM papers_fts "
+                "JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id "
+                f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY {bm25} LIMIT :k"
+            )
+        else:  # rank inside the FTS index first; join only the top k (not every match) to the tables
+            sql = (
+                f"SELECT d.paper_id, -top.rank AS score FROM (SELECT rowid, {bm25} AS rank FROM papers_fts "
+                f"WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
+                "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
+            )
+        return [(row[0], float(row[1])) for row in run(conn, sql, params)]
+
+    def merge_step(self, conn: Connection, pages: int = MERGE_PAGES) -> bool:
+        """Merge the FTS5 index a step further towards one segment (about `pages` pages); False when it is one.
+
+        Imports write the index in many small segments, and every query reads each word's postings from all of them:
+        merged, counting and ranking read one run instead (text-side p95 38 ms → 29 ms on 80k papers). Done in steps,
+        each its own short write transaction, so voters and imports never wait long."""
+        before = conn.execute(text("SELECT total_changes()")).scalar_one()
+        conn.execute(text("INSERT INTO papers_fts(papers_fts, rank) VALUES ('merge', :pages)"), {"pages": -abs(pages)})
+        return int(conn.execute(text("SELECT total_changes()")).scalar_one()) - int(before) >= 2
