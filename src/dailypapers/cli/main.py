@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import db, digest, fetches, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, store_for
 from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(fetches.app, name="fetches")
 app.command("daily")(ingest.daily)
 app.command("init")(db.init)
 app.command("serve")(serve.serve)

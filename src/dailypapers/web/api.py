@@ -19,17 +19,20 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as q
+from dailypapers.queries.fetches import fetch_status as queued_fetch
 from dailypapers.services.accounts import account_for_api_token, is_curator, is_site_token
-from dailypapers.services.submissions import NotAllowed, SubmissionError, submit_paper
+from dailypapers.services.submissions import FetchLimited, NotAllowed, Queued, SubmissionError, submit_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage.accounts import StoredAccount
 from dailypapers.web.api_models import (
     ApiDailyPaper,
     ApiPaper,
+    FetchStatus,
     Submission,
     SubmitBody,
     VoteResult,
     api_daily,
+    api_fetch,
     api_paper,
     api_unlisted,
     paper_markdown,
@@ -175,20 +178,47 @@ def paper_md(request: Request, paper_id: str) -> Response:
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
-def submit(request: Request, response: Response, body: SubmitBody, credentials: Token) -> Submission:
-    """Put a paper on today's list (curators: any day's) — needs an API token. 201 on success."""
+def submit(request: Request, response: Response, body: SubmitBody, credentials: Token) -> Submission | FetchStatus:
+    """Put a paper on today's list (curators: any day's) — needs an API token. 201 on success.
+
+    A paper this site lacks is queued for fetching from arXiv: 202 with the queue entry (see GET /api/fetches/{id});
+    it is listed when it arrives.
+    """
     account = _require_token(request, credentials)
     day = _period(body.date, None, None) if body.date else None
+    limiter, key = request.app.state.fetch_limiter, f"fetch:{account.id}"
     try:
         done = submit_paper(
-            store_of(request), config_of(request), account, body.id, day.start if day else None, body.comment
+            store_of(request),
+            config_of(request),
+            account,
+            body.id,
+            day.start if day else None,
+            body.comment,
+            may_fetch=lambda: bool(limiter.allow(key)),
         )
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from exc
+    except FetchLimited as exc:
+        raise HTTPException(429, str(exc), {"Retry-After": str(limiter.retry_after(key))}) from exc
     except SubmissionError as exc:
         raise HTTPException(400, str(exc)) from exc
+    if isinstance(done, Queued):
+        response.status_code = 202
+        return api_fetch(done.fetch, done.day.isoformat())
     response.status_code = 201
     return Submission(id=done.paper_id, date=done.day.isoformat(), title=done.title, listingId=done.listing_id)
+
+
+def fetch_status(request: Request, paper_id: str) -> FetchStatus:
+    """Where a paper asked for from arXiv is: queued, running, done, failed or not_found (404: never asked for)."""
+    arxiv_id = _paper_id(paper_id)
+    entry = queued_fetch(store_of(request), arxiv_id)
+    if entry is None:
+        if q.paper_detail(store_of(request), arxiv_id) is not None:
+            raise HTTPException(404, f"{arxiv_id} is here already and was never queued: see /api/papers/{arxiv_id}")
+        raise HTTPException(404, f"nobody asked to fetch {arxiv_id}")
+    return api_fetch(entry)
 
 
 def _vote(request: Request, paper_id: str, credentials: HTTPAuthorizationCredentials | None, want: bool) -> VoteResult:

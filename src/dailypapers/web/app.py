@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -17,7 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from dailypapers.config import Config
-from dailypapers.storage import Store, open_store
+from dailypapers.services.fetches import FetchWorker
+from dailypapers.storage import Store, StoreUnwritable, open_store
+from dailypapers.storage.db import os_unwritable_reason, pool_options
 from dailypapers.storage.migrate import check_schema
 from dailypapers.web import routes
 from dailypapers.web.auth import RateLimiter, SignInRequired
@@ -28,12 +31,18 @@ SESSION_DAYS = 30
 
 
 def create_app(config: Config, store: Store | None = None) -> FastAPI:
-    store = store or open_store(config)
+    threads = max(1, int(config.get("DAILYPAPERS_WEB_THREADS")))
+    store = store or open_store(config, **pool_options(threads))
     check_schema(store)  # raises SchemaOutdated naming `dailypapers db upgrade`
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Handler threads and pooled connections match (pool_options), so no request waits on the pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        worker = FetchWorker(store, config).start() if int(config.get("DAILYPAPERS_FETCH_WORKER")) else None
         yield
+        if worker is not None:
+            worker.stop()
         store.dispose()
 
     site_name = config.values["DAILYPAPERS_SITE_NAME"]
@@ -49,6 +58,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.login_limiter = RateLimiter(*config.rate("DAILYPAPERS_LOGIN_RATE"))
     app.state.vote_limiter = RateLimiter(*config.rate("DAILYPAPERS_VOTE_RATE"))
+    app.state.fetch_limiter = RateLimiter(*config.rate("DAILYPAPERS_FETCH_RATE"))  # the "fetch" limit, per account
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key(),
@@ -79,6 +89,17 @@ def _add_error_pages(app: FastAPI) -> None:
             return JSONResponse({"error": "sign in first"}, status_code=401)
         return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
 
+    @app.exception_handler(StoreUnwritable)
+    async def _unwritable(request: Request, exc: StoreUnwritable) -> Response:
+        return _unavailable(request, f"the site cannot save anything right now: {exc}. Try again later.")
+
+    @app.exception_handler(OSError)
+    async def _disk(request: Request, exc: OSError) -> Response:
+        reason = os_unwritable_reason(exc)
+        if reason is None:
+            raise exc
+        return _unavailable(request, f"the site cannot save anything right now: {reason}. Try again later.")
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
@@ -98,8 +119,19 @@ def _add_error_pages(app: FastAPI) -> None:
         return _error_page(request, 400, problems)
 
 
+def _unavailable(request: Request, message: str) -> Response:
+    """503 for a store that refuses writes (full disk, read-only): the operator's problem, said plainly."""
+    headers = {"Retry-After": "60"}
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=503, headers=headers)
+    response = _error_page(request, 503, message)
+    response.headers.update(headers)
+    return response
+
+
 def _error_page(request: Request, status: int, message: str) -> Response:
     titles = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+    titles[503] = "Cannot save right now"
     response = render(
         request, "error.html", {"status": status, "title": titles.get(status, "Error"), "message": message}, status
     )

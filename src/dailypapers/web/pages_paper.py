@@ -1,4 +1,4 @@
-"""The paper page, upvotes, and fetching a paper the store lacks from arXiv."""
+"""The paper page, upvotes, and asking for a paper the store lacks to be fetched from arXiv (a queued job)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.fetches import fetch_status
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
-from dailypapers.services.submissions import SubmissionError, fetch_paper
+from dailypapers.services.fetches import request_fetch
 from dailypapers.services.votes import UnknownPaper, toggle_vote
-from dailypapers.web.auth import client_key, current_account, require_account, require_csrf
+from dailypapers.web.auth import current_account, require_account, require_csrf
 from dailypapers.web.context import config_of, render, store_of
 
 SIMILAR = 6
@@ -31,8 +33,10 @@ def paper(request: Request, arxiv_id: str) -> Response:
     store = store_of(request)
     detail = feed_queries.paper_detail(store, parsed.id, include_hidden=is_curator(account))
     if detail is None:
-        context = {"arxiv_id": parsed.id, "status": 404}
-        return render(request, "paper_missing.html", context, status_code=404)
+        entry = fetch_status(store, parsed.id)
+        pending = entry is not None and entry.state in ("queued", "running")
+        context: dict[str, Any] = {"arxiv_id": parsed.id, "fetch": entry, "pending": pending}
+        return render(request, "paper_missing.html", context, status_code=200 if pending else 404)
     similar = _similar(request, parsed.id)
     context = {
         "detail": detail,
@@ -44,16 +48,25 @@ def paper(request: Request, arxiv_id: str) -> Response:
 
 
 async def fetch(request: Request, arxiv_id: str) -> Response:
-    """Fetch a paper the store lacks from the arXiv API (a POST: it adds the paper to the store)."""
+    """Queue a fetch from arXiv of a paper the store lacks (members only, rate-limited per account)."""
     await require_csrf(request)
-    limiter = request.app.state.login_limiter
-    if not limiter.allow("fetch:" + client_key(request)):
-        raise HTTPException(429, "too many fetches: wait a minute", {"Retry-After": "60"})
+    return await run_in_threadpool(_queue_fetch, request, arxiv_id)
+
+
+def _queue_fetch(request: Request, arxiv_id: str) -> Response:
+    account = require_account(request)
     try:
-        found = fetch_paper(store_of(request), config_of(request), arxiv_id)
-    except SubmissionError as exc:
-        return render(request, "paper_missing.html", {"arxiv_id": arxiv_id, "error": str(exc)}, status_code=404)
-    return RedirectResponse(f"/papers/{found.id}", status_code=303)
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise HTTPException(404, f"{exc}: there is no such paper") from exc
+    store = store_of(request)
+    if feed_queries.paper_detail(store, parsed.id) is None:
+        limiter, key = request.app.state.fetch_limiter, f"fetch:{account.id}"
+        if not limiter.allow(key):
+            retry = str(limiter.retry_after(key))
+            raise HTTPException(429, "too many papers fetched from arXiv lately: wait a while", {"Retry-After": retry})
+        request_fetch(store, parsed.id, account.id)
+    return RedirectResponse(f"/papers/{parsed.id}", status_code=303)
 
 
 async def upvote(request: Request, arxiv_id: str) -> Response:

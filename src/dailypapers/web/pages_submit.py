@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dailypapers.services.accounts import is_curator
-from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
+from dailypapers.services.submissions import (
+    FetchLimited,
+    NotAllowed,
+    Queued,
+    SubmissionError,
+    set_hidden,
+    submit_paper,
+    today,
+)
 from dailypapers.web.auth import require_account, require_csrf
 from dailypapers.web.context import config_of, render, store_of
 
@@ -20,8 +30,13 @@ def submit_form(request: Request) -> HTMLResponse:
 
 async def submit(request: Request) -> Response:
     await require_csrf(request)
-    account = require_account(request)
     form = await request.form()
+    return await run_in_threadpool(_submit, request, form)
+
+
+def _submit(request: Request, form: Any) -> Response:
+    """List the paper; one the store lacks is queued and its page shows the fetch until the paper arrives."""
+    account = require_account(request)
     arxiv_text = str(form.get("arxiv_id") or "")
     comment = str(form.get("comment") or "")
     day_text = str(form.get("day") or "").strip()
@@ -31,11 +46,24 @@ async def submit(request: Request) -> Response:
         "comment": comment,
         "day": day_text or today().isoformat(),
     }
+    limiter, key = request.app.state.fetch_limiter, f"fetch:{account.id}"
     try:
         day = _parse_day(day_text) if day_text else None
-        submitted = submit_paper(store_of(request), config_of(request), account, arxiv_text, day, comment)
+        submitted = submit_paper(
+            store_of(request),
+            config_of(request),
+            account,
+            arxiv_text,
+            day,
+            comment,
+            may_fetch=lambda: bool(limiter.allow(key)),
+        )
+    except FetchLimited as exc:
+        return render(request, "submit.html", {**context, "error": str(exc)}, status_code=429)
     except SubmissionError as exc:
         return render(request, "submit.html", {**context, "error": str(exc)}, status_code=400)
+    if isinstance(submitted, Queued):
+        return RedirectResponse(f"/papers/{submitted.fetch.arxiv_id}", status_code=303)
     return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
 
 

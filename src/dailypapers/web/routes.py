@@ -64,6 +64,7 @@ ROUTES: list[Route] = [
     GET("/api/docs", api.docs_page, "api_docs"),
     GET("/api/daily_papers", api.daily_papers, "api_daily_papers", in_schema=True),
     GET("/api/papers/search", api.search, "api_search", in_schema=True),
+    GET("/api/fetches/{paper_id:path}", api.fetch_status, "api_fetch_status", in_schema=True),
     POST("/api/papers/submit", api.submit, "api_submit", in_schema=True),
     POST("/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote", in_schema=True),
     Route("/api/papers/{paper_id:path}/upvote", ("DELETE",), api.remove_upvote, "api_remove_upvote", True),
