@@ -37,14 +37,14 @@ def _available(is_sqlite: bool, conn: Connection, config: Config) -> bool:
     return count_embeddings(conn, model_name(config)) > 0
 
 
-def semantic_candidates(
-    is_sqlite: bool, conn: Connection, config: Config, text: str, filters: SearchFilters, k: int
-) -> tuple[dict[str, float], np.ndarray | None]:
-    """({paper id: cosine similarity} of the k nearest papers passing the filters, the query vector)."""
-    if not text.strip() or not _available(is_sqlite, conn, config):
-        return {}, None
-    vector = get_embedder(config).encode([text])[0]
-    return nearest(is_sqlite, conn, config, vector, filters, k), vector
+def semantic_available(is_sqlite: bool, conn: Connection, config: Config) -> bool:
+    """Whether the store has embeddings to search (False until `dailypapers index` has run)."""
+    return _available(is_sqlite, conn, config)
+
+
+def query_vector(config: Config, text: str) -> np.ndarray:
+    """The query's embedding: CPU work only, no connection, so it can run beside the full-text query."""
+    return get_embedder(config).encode([text])[0]
 
 
 def nearest(

@@ -18,6 +18,10 @@ from dailypapers.storage.migrate import upgrade
 _counter = itertools.count()
 
 
+# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on).
+QUIET = {"DAILYPAPERS_FETCH_WORKER": "0"}
+
+
 class SQLiteFactory:
     """Copies a migrated template SQLite file into each new store's data directory."""
 
@@ -30,7 +34,7 @@ class SQLiteFactory:
     def config(self, home: Path, **overrides: Any) -> Config:
         home.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.template, home / "dailypapers.db")
-        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="", **overrides)
+        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="", **{**QUIET, **overrides})
 
 
 class PostgresFactory:
@@ -64,7 +68,7 @@ class PostgresFactory:
             conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {self.TEMPLATE}"))
         self.databases.append(name)
         home.mkdir(parents=True, exist_ok=True)
-        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=self._url(name), **overrides)
+        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=self._url(name), **{**QUIET, **overrides})
 
     def drop(self, config: Config) -> None:
         name = config.database_url.rsplit("/", 1)[1].split("?")[0]
