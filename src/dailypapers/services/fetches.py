@@ -73,7 +73,7 @@ class StorePacer:
 
     def wait_turn(self, host: str, interval: float) -> None:
         with self.store.write() as conn:
-            slot = reserved_request_slot(conn, host, interval, _now())
+            slot = reserved_request_slot(conn, host, interval)
         wait = (slot - _now()).total_seconds()
         if wait > 0:
             time.sleep(wait)

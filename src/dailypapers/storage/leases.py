@@ -6,7 +6,7 @@ or the same lease: PostgreSQL locks the row (FOR UPDATE), SQLite's writers are s
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,12 +14,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dailypapers.storage.schema import leases, pacing
 
 
-def reserved_request_slot(conn: Connection, host: str, interval: float, now: datetime) -> datetime:
-    """Take the next request slot for `host`: the returned time, at least `interval` s after the one before."""
+def reserved_request_slot(conn: Connection, host: str, interval: float) -> datetime:
+    """Take the next request slot for `host`: the returned time, at least `interval` s after the one before.
+
+    "Now" is read once the row is locked, so time spent waiting for the lock never books a slot in the past.
+    """
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(insert(pacing).values(host=host, next_at=now).on_conflict_do_nothing(index_elements=["host"]))
+    conn.execute(
+        insert(pacing).values(host=host, next_at=datetime.now(UTC)).on_conflict_do_nothing(index_elements=["host"])
+    )
     query = select(pacing.c.next_at).where(pacing.c.host == host).with_for_update()
-    start = max(now, conn.execute(query).scalar_one())
+    booked = conn.execute(query).scalar_one()
+    start = max(datetime.now(UTC), booked)
     conn.execute(update(pacing).where(pacing.c.host == host).values(next_at=start + timedelta(seconds=interval)))
     return start
 
