@@ -91,6 +91,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnwritable)
     async def _unwritable(request: Request, exc: StoreUnwritable) -> Response:
+        request.app.state.write_probe = None  # /healthz probes again instead of answering from its cache
         return _unavailable(request, f"the site cannot save anything right now: {exc}. Try again later.")
 
     @app.exception_handler(OSError)
