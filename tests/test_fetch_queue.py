@@ -161,6 +161,8 @@ def test_the_api_answers_202_with_the_queue_state_before_asking_arxiv(
     assert client.get("/api/fetches/1707.08567").json()["state"] == "queued"
     assert client.get("/api/papers/1707.08567").status_code == 404
     assert client.post("/api/papers/submit", json={"id": "1605.08386"}).status_code == 401
+    second = client.post("/api/papers/submit", json={"id": "1707.08567"}, headers=bearer(store, "bob"))
+    assert second.status_code == 400 and "another member's submission" in second.json()["error"]
     run_due_fetches(store, live)
     assert client.get("/api/fetches/1707.08567").json()["state"] == "done"
     assert client.get("/api/papers/1707.08567").json()["id"] == "1707.08567"

@@ -86,7 +86,13 @@ def submit_paper(
     if paper is None:
         if may_fetch is not None and not may_fetch():
             raise FetchLimited("too many papers fetched from arXiv lately: wait a while and submit again")
-        return Queued(request_fetch(store, arxiv_id, account.id, submission=(account.id, day, comment)), day)
+        entry = request_fetch(store, arxiv_id, account.id, submission=(account.id, day, comment))
+        if entry.submit_account_id not in (None, account.id):  # one waiting submission per paper
+            waiting = entry.submit_day.isoformat() if entry.submit_day else "its day"
+            raise SubmissionError(
+                f"{arxiv_id} is being fetched from arXiv for another member's submission to {waiting}'s list"
+            )
+        return Queued(entry, day)
     with store.write() as conn:
         listing_id = listing_store.insert_listing(
             conn,
