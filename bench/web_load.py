@@ -14,7 +14,11 @@ fixed duration per endpoint, rotating through many URLs so no single page is ser
 Baseline, in this process: the query layer alone (`queries.feed.feed` for the same days), so the table shows what
 HTTP, templating and JSON add on top of the SQL.
 
-    python -m bench.web_load [--home /tmp/dailypapers-bench-web] [--prepare] [--duration 10] [--connections 16]
+    python -m bench.web_load [--home /tmp/dailypapers-bench-web] [--prepare] [--duration 10] [--connections 16 64]
+
+Each endpoint runs once per connection count (default 16 and 64). The errors column counts socket errors,
+timeouts and non-2xx/3xx answers; at 64 connections it must be 0 (one request holds one pooled connection and
+the pool is sized to the handler threads), and the script exits 1 when it is not.
 """
 
 from __future__ import annotations
@@ -215,7 +219,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=Path(tempfile.gettempdir()) / "dailypapers-bench-web")
     parser.add_argument("--prepare", action="store_true", help="import the shared corpus into --home first")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64], help="one run per count")
     parser.add_argument("--workers", type=int, default=0, help="0: the serve default (one per core)")
     parser.add_argument("--only", nargs="*", default=None, help="endpoints to run (feed paper search api rss)")
     args = parser.parse_args()
@@ -232,20 +236,26 @@ def main() -> None:
     }
     port = free_port()
     server = start_server(args.home, port, args.workers)
+    failed = []
     try:
-        print(f"| endpoint | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/req in-process | "
-              f"({args.connections} connections, {args.duration} s each, {os.cpu_count()} cores, "
+        print(f"| endpoint | connections | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/req in-process | "
+              f"({args.duration} s each, {os.cpu_count()} cores, "
               f"load avg before {os.getloadavg()[0]:.1f}) |")  # fmt: skip
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, paths in urls.items():
             if args.only and name not in args.only:
                 continue
             warm(port, paths)
-            r = run_wrk(port, paths, args.duration, args.connections)
-            print(f"| {name} | {len(paths)} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
-                  f"{r['errors']} | {cpu[name]:.1f} |", flush=True)  # fmt: skip
+            for connections in args.connections:
+                r = run_wrk(port, paths, args.duration, connections)
+                if r["errors"] and connections >= 64:
+                    failed.append(f"{name} at {connections} connections: {r['errors']} errors")
+                print(f"| {name} | {connections} | {len(paths)} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                      f"{r['p99']:.1f} | {r['errors']} | {cpu[name]:.1f} |", flush=True)  # fmt: skip
     finally:
         stop_server(server)
+    if failed:
+        raise SystemExit("errors under load: " + "; ".join(failed))
 
 
 if __name__ == "__main__":

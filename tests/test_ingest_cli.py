@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,7 +104,27 @@ def test_daily_exits_1_when_indexing_fails_and_still_runs_the_digest_step(
     code, out, err = run("daily")
     assert code == 1 and "index failed:" in err
     assert [line for line in err.splitlines() if "index failed:" in line and "daily step" not in line]
-    assert out.startswith("due ")  # the digest step's line
+    assert [line for line in out.splitlines() if line.startswith("due ")]  # the digest step's line
+
+
+def test_daily_drains_the_fetch_queue(
+    env: Config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, replay: ReplayServer
+) -> None:
+    from dailypapers.services.fetches import request_fetch
+    from dailypapers.storage import open_store
+
+    store = open_store(env)
+    try:
+        request_fetch(store, "1605.08386", None)
+    finally:
+        store.dispose()
+    monkeypatch.setenv("DAILYPAPERS_DAILY_SOURCES", "")
+    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", replay.url + "/api/query")
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))  # index fails fast
+    code, out, _ = run("daily")
+    assert code == 1  # the index step failed, the fetch step did its work before it
+    assert "fetches: 1 done, 0 not found, 0 retrying, 0 failed (1 request)" in out
+    assert run("fetches", "list")[1].count("done") == 1
 
 
 def test_daily_with_an_unknown_source_says_which(env: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,3 +144,37 @@ def test_every_ingest_command_and_setting_is_documented() -> None:
     assert "`dailypapers daily`" in doc
     for setting in ("HTTP_BACKOFF", "HTTP_MAX_WAIT", "OAI_FORMAT", "DAILY_SOURCES"):
         assert f"DAILYPAPERS_{setting}" in doc
+
+
+def test_a_harvest_whose_every_record_is_rejected_exits_1_and_says_why(env: Config) -> None:
+    with ReplayServer() as server:
+        first = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": "cs", "from": "2007-01-01"}
+        broken = [{**row, "id": f"not an id {n}"} for n, row in enumerate(kaggle_rows()[:3])]
+        serve_oai_chain(server, broken, per_page=10, first_query=first)
+        code, _, err = run("ingest", "oai", "--set", "cs", "--from", "2007-01-01", "--base-url", server.url + "/oai2")
+    assert code == 1 and "all 3 records in the answer were rejected, nothing was stored" in err
+    assert err.strip().splitlines()[-1].startswith("error: ") and "not an id 0" in err
+
+
+def test_a_hugging_face_day_whose_every_item_is_rejected_exits_1(env: Config) -> None:
+    with ReplayServer() as server:
+        server.hf_days["2024-06-03"] = json.dumps(
+            [{"paper": {"id": "javascript:alert(1)", "title": "x"}}, {"paper": {"title": "no id"}}]
+        ).encode()
+        code, _, err = run("ingest", "hf", "2024-06-03", "--base-url", server.url)
+    assert code == 1 and "all 2 records in the answer were rejected" in err
+
+
+def test_an_arxiv_search_whose_every_entry_is_unreadable_exits_1(env: Config) -> None:
+    entries = "".join(
+        f"<entry><id>http://arxiv.org/abs/2104.1225{n}v1</id><summary>no title</summary></entry>" for n in range(2)
+    )
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
+        f"<opensearch:totalResults>2</opensearch:totalResults><opensearch:startIndex>0</opensearch:startIndex>{entries}"
+        "</feed>"
+    )
+    with ReplayServer() as server:
+        server.add("/api/query", feed, query={"search_query": "all:nothing", "start": "0", "max_results": "100"})
+        code, _, err = run("ingest", "arxiv", "--query", "all:nothing", "--base-url", server.url + "/api/query")
+    assert code == 1 and "all 2 records in the answer were rejected" in err and "entry has no title" in err

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from dailypapers.config import Config
 from dailypapers.queries import feed as feed_queries
 from dailypapers.services import accounts
+from dailypapers.services.fetches import run_due_fetches
 from dailypapers.services.submissions import today
 from dailypapers.storage import Store
 from dailypapers.testing.replay import ReplayServer
@@ -167,23 +168,35 @@ def test_paper_addresses_with_a_version_redirect_and_bad_ids_are_not_found(clien
     assert bad.status_code == 404 and "not an arXiv id" in bad.text
 
 
-def test_an_unknown_paper_offers_a_fetch_from_arxiv(
+def test_an_unknown_paper_offers_members_a_queued_fetch_from_arxiv(
     config: Config, store: Store, days: list[dict[str, Any]], shared: Path
 ) -> None:
     with ReplayServer() as arxiv:
         arxiv.load_arxiv_api(shared / "fixtures" / "arxiv-api")
-        live = Config({**config.values, "DAILYPAPERS_ARXIV_API_URL": arxiv.url + "/api/query"})
-        live.values["DAILYPAPERS_HTTP_DELAY"] = "0"
+        live = queue_config(config, arxiv)
         with client_for(live) as client:
             missing = client.get("/papers/1605.08386")
             assert missing.status_code == 404
-            form = soup(missing.text).select_one('form[action="/papers/1605.08386/fetch"]')
+            assert soup(missing.text).select_one('form[action="/papers/1605.08386/fetch"]') is None
+            assert soup(missing.text).select_one('a[href="/signin?next=/papers/1605.08386"]') is not None
+            sign_up(client, "ada")
+            form = soup(client.get("/papers/1605.08386").text).select_one('form[action="/papers/1605.08386/fetch"]')
             assert form is not None
             token = form.select_one("input[name=csrf_token]")["value"]  # type: ignore[index]
-            fetched = client.post("/papers/1605.08386/fetch", data={"csrf_token": token})
-            assert fetched.status_code == 200 and fetched.url.path == "/papers/1605.08386"
-            title = soup(fetched.text).select_one("h1").get_text(" ", strip=True)  # type: ignore[union-attr]
+            queued = client.post("/papers/1605.08386/fetch", data={"csrf_token": token})
+            assert queued.status_code == 200 and queued.url.path == "/papers/1605.08386"
+            assert "being fetched from arXiv" in queued.text
+            assert arxiv.requests == [], "the request answered before anyone asked arXiv"
+            assert run_due_fetches(store, live).done == ["1605.08386"]
+            arrived = client.get("/papers/1605.08386")
+            title = soup(arrived.text).select_one("h1").get_text(" ", strip=True)  # type: ignore[union-attr]
             assert "Heat-bath random walks with Markov bases" in title
+
+
+def queue_config(config: Config, arxiv: ReplayServer) -> Config:
+    """The replayed arXiv, no pacing, and no background worker: the test runs the queue's steps itself."""
+    values = {"DAILYPAPERS_ARXIV_API_URL": arxiv.url + "/api/query", "DAILYPAPERS_HTTP_DELAY": "0"}
+    return Config({**config.values, **values, "DAILYPAPERS_FETCH_WORKER": "0", "DAILYPAPERS_HTTP_BACKOFF": "0.01"})
 
 
 def submit(client: TestClient, arxiv_id: str, **extra: str) -> Any:
@@ -214,20 +227,31 @@ def test_members_submit_to_today_and_duplicates_or_bad_ids_get_a_message(
     assert "members submit to today's list" in soup(past.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
 
 
-def test_a_submission_of_an_unknown_paper_fetches_it_from_arxiv(
+def test_a_submission_of_an_unknown_paper_is_queued_and_listed_when_it_arrives(
     config: Config, store: Store, days: list[dict[str, Any]], shared: Path
 ) -> None:
     with ReplayServer() as arxiv:
         arxiv.load_arxiv_api(shared / "fixtures" / "arxiv-api")
-        live = Config({**config.values, "DAILYPAPERS_ARXIV_API_URL": arxiv.url + "/api/query"})
-        live.values["DAILYPAPERS_HTTP_DELAY"] = "0"
+        live = queue_config(config, arxiv)
         with client_for(live) as client:
             sign_up(client, "ada")
-            response = submit(client, "arXiv:1707.08567")
-            assert response.status_code == 200
-            assert "1707.08567" in card_ids(response.text)
-            gone = submit(client, "0000.0000")
-            assert gone.status_code == 400
+            response = submit(client, "arXiv:1707.08567", comment="worth a read")
+            assert response.status_code == 200 and response.url.path == "/papers/1707.08567"
+            page = soup(response.text)
+            assert "being fetched from arXiv" in page.get_text() and today().isoformat() in page.get_text()
+            assert page.select_one("[data-fetch-status]")["data-fetch-status"] == "/api/fetches/1707.08567"  # type: ignore[index]
+            assert arxiv.requests == []
+            assert "1707.08567" not in card_ids(client.get(f"/papers/date/{today().isoformat()}").text)
+            gone = submit(client, "1707.99999")
+            assert gone.status_code == 200 and "being fetched" in gone.text
+            run = run_due_fetches(store, live)
+            assert (run.done, run.not_found, run.requests) == (["1707.08567"], ["1707.99999"], 1), "one id_list request"
+            listed = client.get(f"/papers/date/{today().isoformat()}")
+            card = soup(listed.text).select_one('li[id="paper-1707.08567"]')
+            assert card is not None and card.select_one('a[href="/u/ada"]') is not None
+            assert "worth a read" in card.get_text()
+            missing = client.get("/papers/1707.99999")
+            assert missing.status_code == 404 and "arXiv has no paper 1707.99999" in missing.text
 
 
 def test_curators_add_to_any_day_and_hide_items(
@@ -292,7 +316,7 @@ def test_profiles_list_submissions_upvotes_and_make_api_tokens_once(
 
 def test_healthz_answers_ok_when_the_store_does(client: TestClient) -> None:
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "writable": True}
 
 
 def test_unknown_pages_are_a_friendly_404(client: TestClient) -> None:

@@ -204,7 +204,10 @@ SETTINGS: tuple[Setting, ...] = (
         kind=Rate,
     ),
     Setting(
-        "DAILYPAPERS_FETCH_RATE", "10/60", "Fetches of a paper from arXiv allowed per client: COUNT/SECONDS.", kind=Rate
+        "DAILYPAPERS_FETCH_RATE",
+        "20/3600",
+        "Papers a member may ask to fetch from arXiv (fetch button, submitting an unknown id): COUNT/SECONDS.",
+        kind=Rate,
     ),
     Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS.", kind=Rate),
     Setting(
@@ -231,6 +234,38 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
         "A sign-in session ends this many days after sign-in, however much it is used.",
         kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_FETCH_ATTEMPTS",
+        "5",
+        "Attempts of a queued arXiv fetch before it is marked failed.",
+        kind=int,
+    ),
+    Setting(
+        "DAILYPAPERS_FETCH_BACKOFF",
+        "30",
+        "Seconds before a failed queued fetch is tried again; doubles with each further attempt (at most an hour).",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_FETCH_POLL",
+        "2",
+        "Seconds between looks at the fetch queue by the worker that holds its lease.",
+        kind=float,
+    ),
+    Setting(
+        "DAILYPAPERS_FETCH_WORKER",
+        "1",
+        "1: each served app runs a fetch-queue thread (one active at a time, by a lease in the store); "
+        "0: leave the queue to `dailypapers fetches run` and `dailypapers daily`.",
+        kind=int,
+    ),
+    Setting(
+        "DAILYPAPERS_WEB_THREADS",
+        "40",
+        "Threads per server worker that run page and API handlers; the store's connection pool is sized to match "
+        "(on PostgreSQL keep workers x (threads + 4) under max_connections).",
+        kind=int,
     ),
     Setting(
         "DAILYPAPERS_LOG_LEVEL",

@@ -34,6 +34,8 @@ def _session() -> Iterator[tuple[Store, Config]]:
             yield store, config
         except PaperNotFound as exc:
             fail(str(exc))
+        except service.NothingStored as exc:
+            fail(str(exc))
         except IngestError as exc:
             fail(f"{exc}; everything fetched before this was stored, run the command again to continue")
         except (InvalidArxivId, ValueError) as exc:

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from dailypapers.cli import collections, db, digest, export, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import collections, db, digest, export, fetches, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, opened_store
 from dailypapers.config import settings_markdown
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(fetches.app, name="fetches")
 app.command("daily")(ingest.daily)
 app.command("init")(db.init)
 app.command("serve")(serve.serve)

@@ -91,26 +91,40 @@ def record_from_entry(entry: ET.Element) -> PaperRecord:
     )
 
 
-def fetch_by_ids(client: PoliteClient, base_url: str, ids: Sequence[str]) -> list[PaperRecord]:
-    """Records for `ids` (with or without version), in batches; ids arXiv does not know are simply absent."""
+def fetch_by_ids(
+    client: PoliteClient, base_url: str, ids: Sequence[str], rejected: list[str] | None = None
+) -> list[PaperRecord]:
+    """Records for `ids` (with or without version), in batches; ids arXiv does not know are simply absent.
+
+    Entries that could not be read are appended to `rejected` (why, one line each) when it is given."""
     records: list[PaperRecord] = []
     for first in range(0, len(ids), ID_BATCH):
         batch = list(ids[first : first + ID_BATCH])
         params = {"id_list": ",".join(batch), "start": "0", "max_results": str(ID_BATCH)}
         page = client.get(base_url, params, parse=_ReplyParser(0), accept=(200, 400))
         records.extend(page.records)
+        if rejected is not None:
+            rejected.extend(page.rejected)
     return records
 
 
 def search(
-    client: PoliteClient, base_url: str, query: str, *, limit: int, page_size: int = PAGE_SIZE
+    client: PoliteClient,
+    base_url: str,
+    query: str,
+    *,
+    limit: int,
+    page_size: int = PAGE_SIZE,
+    rejected: list[str] | None = None,
 ) -> Iterator[list[PaperRecord]]:
-    """Pages of records matching an arXiv search query, up to `limit` records in all."""
+    """Pages of records matching an arXiv search query, up to `limit` records in all (unreadable ones: `rejected`)."""
     start = 0
     while start < limit:
         size = min(page_size, limit - start)
         params = {"search_query": query, "start": str(start), "max_results": str(size)}
         page = client.get(base_url, params, parse=_ReplyParser(start), accept=(200, 400))
+        if rejected is not None:
+            rejected.extend(page.rejected)
         if not page.records:
             return
         yield page.records

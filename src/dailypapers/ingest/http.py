@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 
@@ -39,6 +39,14 @@ MAX_BACKOFF = 300.0
 
 class UnreadableReply(ValueError):
     """A parser's way of saying a 200 reply is damaged (cut short, not XML/JSON); the request is retried."""
+
+
+class Pacer(Protocol):
+    """Who decides when the next request to a host may go: this process (PACER) or a store shared by workers."""
+
+    def wait_turn(self, host: str, interval: float) -> None: ...
+
+    def push_back(self, host: str, seconds: float) -> None: ...
 
 
 class _HostPacer:
@@ -68,8 +76,12 @@ PACER = _HostPacer()
 class PoliteClient:
     """httpx with pacing, bounded retries and clear errors. Use as a context manager, or call close()."""
 
-    def __init__(self, config: Config, *, interactive: bool = False):
-        """`interactive` is for a person waiting on a web page: at most 2 tries, 10 s waits, 15 s timeouts."""
+    def __init__(self, config: Config, *, interactive: bool = False, pacer: Pacer | None = None):
+        """`interactive` is for a person waiting on a web page: at most 2 tries, 10 s waits, 15 s timeouts.
+
+        `pacer` replaces the process-wide one, e.g. with the store's (services/fetches.py) shared by all workers.
+        """
+        self.pacer: Pacer = pacer or PACER
         self.delay = config.number("DAILYPAPERS_HTTP_DELAY")
         self.tries = max(1, config.integer("DAILYPAPERS_HTTP_RETRIES"))
         self.backoff = config.number("DAILYPAPERS_HTTP_BACKOFF")
@@ -112,7 +124,7 @@ class PoliteClient:
         shown = _shown(url, params)
         reason = "no attempt made"
         for attempt in range(1, self.tries + 1):
-            PACER.wait_turn(host, self.delay)
+            self.pacer.wait_turn(host, self.delay)
             wait = self._backoff(attempt)
             try:
                 self.requests_made += 1
@@ -140,7 +152,7 @@ class PoliteClient:
                             )
                         reason += f", Retry-After {asked:g} s"
                         wait = max(wait, asked)
-                        PACER.push_back(host, asked)
+                        self.pacer.push_back(host, asked)
                 else:
                     raise IngestError(f"{host} answered HTTP {reply.status_code} for {shown}: {_excerpt(reply)}")
             if attempt < self.tries:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
 from dailypapers.storage import votes as vote_store
@@ -23,3 +25,10 @@ def store_reachable(store: Store) -> bool:
     except Exception:
         return False
     return True
+
+
+def store_write_problem(store: Store, data_dir: Path | None) -> str | None:
+    """Why the store cannot take a write right now (a full disk, read-only), or None when it can."""
+    from dailypapers.storage.health import unwritable_store_reason
+
+    return unwritable_store_reason(store, data_dir)

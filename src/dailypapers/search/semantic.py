@@ -17,14 +17,9 @@ from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import StoredPaper
 
 
-def semantic_candidates(
-    vectors: VectorIndex, conn: Connection, config: Config, text: str, filters: SearchFilters, k: int
-) -> tuple[dict[str, float], np.ndarray | None]:
-    """({paper id: cosine similarity} of the k nearest papers passing the filters, the query vector)."""
-    if not text.strip() or not vectors.available(conn):
-        return {}, None
-    vector = get_embedder(config).encode([text])[0]
-    return vectors.nearest(conn, vector, filters, k), vector
+def query_vector(config: Config, text: str) -> np.ndarray:
+    """The query's embedding: CPU work only, no connection, so it can run beside the full-text query."""
+    return get_embedder(config).encode([text])[0]
 
 
 def similar_by_vector(

@@ -2,6 +2,10 @@
 
 Flow: parse the query (arXiv id → that paper), gather lexical candidates (FTS5 / tsvector) and semantic candidates
 (usearch / pgvector), fuse them (search.fuse), order, page, and cut snippets. Without embeddings it is text-only.
+
+One search holds ONE connection from start to end: every read below goes through it (none opens another), and
+the work beside the text query (embedding the query) needs none. So N concurrent searches need N connections,
+which the server's pool provides (storage/db.py pool_options), instead of two or three each.
 """
 
 from __future__ import annotations
@@ -11,14 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
+from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.domain import InvalidDay, checked_day
 from dailypapers.search.backend import SearchBackend, search_backend
 from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
 from dailypapers.search.query import ParsedQuery, QueryError, parse_query
-from dailypapers.search.semantic import semantic_candidates, similar_by_vector
+from dailypapers.search.semantic import query_vector, similar_by_vector
 from dailypapers.search.snippet import match_strength, snippet
 from dailypapers.storage import Store
 from dailypapers.storage.fulltext import SearchFilters
@@ -103,63 +107,62 @@ def search_papers(
     except QueryError as exc:
         raise SearchError(str(exc)) from exc
     filters = _filters(request, parsed)
+    if not parsed.arxiv_id and not parsed.has_text and not filters.active:
+        raise SearchError("empty query: type some words, an arXiv id, author:NAME or cat:CATEGORY")
     backend = search_backend(store, config)
+    with store.read() as conn:  # the one connection of this search
+        return _search(backend, conn, config, request, parsed, filters, fusion)
+
+
+def _search(
+    backend: SearchBackend,
+    conn: Connection,
+    config: Config,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    fusion: Fusion,
+) -> SearchResults:
     if parsed.arxiv_id:
-        with store.read() as conn:
-            paper = paper_by_id(conn, parsed.arxiv_id)
+        paper = paper_by_id(conn, parsed.arxiv_id)
         hits = [SearchHit(paper, 1.0, snippet(paper.abstract, []))] if paper and request.offset == 0 else []
         return SearchResults(hits, request, exact_match=paper is not None)
     if not parsed.has_text:
-        if not filters.active:
-            raise SearchError("empty query: type some words, an arXiv id, author:NAME or cat:CATEGORY")
-        with store.read() as conn:
-            ids = backend.text.browse(conn, filters, request.sort, request.limit, request.offset)
-        return _hits(store, ids, {}, request, parsed, semantic=False)
+        ids = backend.text.browse(conn, filters, request.sort, request.limit, request.offset)
+        return _hits(conn, ids, {}, request, parsed, semantic=False)
 
     pool = max(POOL, request.offset + request.limit)
-    # The semantic side (query embedding, nearest neighbours) runs beside the full-text query: both release the GIL.
-    pending = None
-    if request.mode != "text":
-        pending = _SIDES.submit(_semantic_side, store, backend, config, parsed, filters, pool)
-    with store.read() as conn:
-        text = dict(backend.text.candidates(conn, parsed.words, parsed.phrases, filters, pool))
-        if pending is None:
-            ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
-            return _ordered(store, ranked, request, parsed, semantic=False)
-        semantic, vector = pending.result()
-        if vector is None:  # no embeddings yet: text only
-            ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
-            return _ordered(store, ranked, request, parsed, semantic=False)
-        if request.mode == "semantic":
-            ranked = sorted(semantic.items(), key=lambda item: (-item[1], item[0]))
-            return _ordered(store, ranked, request, parsed, semantic=True)
-        if parsed.phrases:
-            semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
-        missing = [key for key in text if key not in semantic]
-        semantic.update(backend.vectors.scores(conn, vector, missing))
-        strength = 0.0
-        if text:
-            best = searchable_text(conn, max(text, key=lambda key: text[key]))
-            strength = match_strength(parsed.words, best) if best else 0.0
-    return _ordered(store, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
-
-
-def _semantic_side(
-    store: Store, backend: SearchBackend, config: Config, parsed: ParsedQuery, filters: SearchFilters, pool: int
-) -> tuple[dict[str, float], np.ndarray | None]:
-    with store.read() as conn:
-        return semantic_candidates(backend.vectors, conn, config, parsed.text, filters, pool)
+    semantic_on = request.mode != "text" and bool(parsed.text.strip()) and backend.vectors.available(conn)
+    # Embedding the query runs beside the full-text query (both release the GIL) and needs no connection.
+    pending = _SIDES.submit(query_vector, config, parsed.text) if semantic_on else None
+    text = dict(backend.text.candidates(conn, parsed.words, parsed.phrases, filters, pool))
+    vector = pending.result() if pending is not None else None
+    if vector is None:  # text mode, or no embeddings yet: text only
+        ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))
+        return _ordered(conn, ranked, request, parsed, semantic=False)
+    semantic = backend.vectors.nearest(conn, vector, filters, pool)
+    if request.mode == "semantic":
+        ranked = sorted(semantic.items(), key=lambda item: (-item[1], item[0]))
+        return _ordered(conn, ranked, request, parsed, semantic=True)
+    if parsed.phrases:
+        semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
+    missing = [key for key in text if key not in semantic]
+    semantic.update(backend.vectors.scores(conn, vector, missing))
+    strength = 0.0
+    if text:
+        best = searchable_text(conn, max(text, key=lambda key: text[key]))
+        strength = match_strength(parsed.words, best) if best else 0.0
+    return _ordered(conn, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
 
 
 def _ordered(
-    store: Store, ranked: list[tuple[str, float]], request: SearchRequest, parsed: ParsedQuery, semantic: bool
+    conn: Connection, ranked: list[tuple[str, float]], request: SearchRequest, parsed: ParsedQuery, semantic: bool
 ) -> SearchResults:
     scores = dict(ranked)
     ids = [key for key, _ in ranked]
     if request.sort != "relevance":
         # Re-order the most relevant candidates (the pool), not every paper containing one of the words.
-        with store.read() as conn:
-            papers = papers_by_ids(conn, ids)
+        papers = papers_by_ids(conn, ids)
         ids = [key for key in ids if key in papers]
 
         def order(key: str) -> tuple[float, float]:
@@ -169,19 +172,18 @@ def _ordered(
             return (float(paper.upvotes), scores[key])
 
         ids.sort(key=order, reverse=True)
-    return _hits(store, ids[request.offset : request.offset + request.limit], scores, request, parsed, semantic)
+    return _hits(conn, ids[request.offset : request.offset + request.limit], scores, request, parsed, semantic)
 
 
 def _hits(
-    store: Store,
+    conn: Connection,
     ids: list[str],
     scores: dict[str, float],
     request: SearchRequest,
     parsed: ParsedQuery,
     semantic: bool,
 ) -> SearchResults:
-    with store.read() as conn:
-        papers = papers_by_ids(conn, ids)
+    papers = papers_by_ids(conn, ids)
     words = parsed.highlight_words()
     hits = [
         SearchHit(papers[key], scores.get(key, 0.0), snippet(papers[key].abstract, words))
@@ -202,8 +204,7 @@ def similar_papers(store: Store, config: Config, paper_id: str, limit: int = 6) 
         if ranked is None:
             parsed = parse_query(re.sub(r"[\"']", " ", paper.title)[:400])
             ranked = backend.text.candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
-    ids = [key for key, _ in ranked if key != paper_id][:limit]
-    with store.read() as conn:
+        ids = [key for key, _ in ranked if key != paper_id][:limit]
         papers = papers_by_ids(conn, ids)
     scores = dict(ranked)
     return [SearchHit(papers[key], scores[key], snippet(papers[key].abstract, [])) for key in ids if key in papers]

@@ -16,6 +16,7 @@ from typing import Protocol
 from dailypapers.config import Config
 from dailypapers.domain import IngestError
 from dailypapers.services.digests import send_due_digests
+from dailypapers.services.fetches import drain_fetches
 from dailypapers.services.indexing import index_papers
 from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
 from dailypapers.storage import Store
@@ -90,6 +91,8 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
     if "hf" in sources:
         for day in (report.day - timedelta(days=1), report.day):  # yesterday's list still gathers upvotes
             report.run(f"hf {day.isoformat()}", lambda day=day: ingest_hf_day(store, config, day))  # type: ignore[misc]
+    # 1b. Fetch the papers members asked for (the served app's worker may have done so already).
+    report.run("fetches", lambda: drain_fetches(store, config))
     # 2. Index new papers for search (search helper adds its step here).
     report.run("index", lambda: index_papers(store, config))
     # 3. Send digests (digest helper adds its step here).

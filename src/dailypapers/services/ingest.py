@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from dailypapers.config import Config
-from dailypapers.domain import ImportSummary, PaperNotFound, parse_arxiv_id
+from dailypapers.domain import ImportSummary, IngestError, PaperNotFound, parse_arxiv_id
 from dailypapers.ingest import arxiv_api, hf_api, oai
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.listing import NEW_TYPES, REPLACED_TYPES, fetch_listing
@@ -27,6 +27,10 @@ from dailypapers.storage.harvest import HarvestState, harvest_state_of, save_har
 log = logging.getLogger("dailypapers.ingest")
 
 FIRST_HARVEST_DAYS = 7  # an OAI harvest never run before starts this many days back unless told otherwise
+
+
+class NothingStored(IngestError):
+    """A source answered with records, every one of which was rejected: the run stored nothing (exit 1)."""
 
 
 @dataclass
@@ -47,6 +51,22 @@ class IngestReport:
         text = f"{self.source}: {self.summary.line()}"
         extra = [*self.notes, f"{self.requests} request{'s' if self.requests != 1 else ''}"]
         return f"{text} ({'; '.join(extra)})"
+
+    def reject(self, reasons: list[str]) -> None:
+        """Entries a parser could not read before they reached the import service."""
+        self.summary.rejected += len(reasons)
+        self.summary.errors.extend(reasons)
+
+    def checked(self) -> IngestReport:
+        """This report, unless the answer held records and every one was rejected: then NothingStored says why."""
+        s = self.summary
+        if s.rejected and not (s.read or s.listings_new):
+            first = s.errors[0] if s.errors else "no reason given"
+            raise NothingStored(
+                f"{self.source}: all {s.rejected} records in the answer were rejected, nothing was stored "
+                f"(first: {first})"
+            )
+        return self
 
     def add(self, part: ImportSummary) -> None:
         for name in ("read", "new", "updated", "unchanged", "rejected", "listings_new"):
@@ -147,7 +167,7 @@ def harvest_oai(
             if not token:
                 break
         report.requests = http.requests_made
-    return report
+    return report.checked()
 
 
 def fetch_papers_by_id(
@@ -193,9 +213,12 @@ def _fetch_ids(
     if not wanted:
         return [], report
     url = _url(config, "DAILYPAPERS_ARXIV_API_URL", base_url)
+    rejected: list[str] = []
     with _client(config, client, interactive=interactive) as http:
-        records = arxiv_api.fetch_by_ids(http, url, wanted)
+        records = arxiv_api.fetch_by_ids(http, url, wanted, rejected)
         report.requests = http.requests_made
+    report.reject(rejected)
+    report.checked()
     found = {r.id for r in records}
     bare = list(dict.fromkeys(parse_arxiv_id(w).id for w in wanted))
     if records:
@@ -219,12 +242,14 @@ def ingest_arxiv_search(
     """Store the first `limit` results of an arXiv API search, `page_size` per request."""
     report = IngestReport(f"arxiv search {query!r}")
     url = _url(config, "DAILYPAPERS_ARXIV_API_URL", base_url)
+    rejected: list[str] = []
     with _client(config, client) as http:
-        for records in arxiv_api.search(http, url, query, limit=limit, page_size=page_size):
+        for records in arxiv_api.search(http, url, query, limit=limit, page_size=page_size, rejected=rejected):
             report.pages += 1
             report.add(import_papers(store, records))
         report.requests = http.requests_made
-    return report
+    report.reject(rejected)
+    return report.checked()
 
 
 def ingest_listings(
@@ -261,9 +286,12 @@ def ingest_listings(
             with store.read() as conn:
                 known = paper_store.paper_rows_by_ids(conn, replaced)
             wanted += [i for i in replaced if i in known]
-        records = arxiv_api.fetch_by_ids(http, _url(config, "DAILYPAPERS_ARXIV_API_URL", api_url), wanted)
+        rejected: list[str] = []
+        records = arxiv_api.fetch_by_ids(http, _url(config, "DAILYPAPERS_ARXIV_API_URL", api_url), wanted, rejected)
         report.requests = http.requests_made
     report.add(import_papers(store, records))
+    report.reject(rejected)
+    report.checked()
     missing = sorted(set(wanted) - {r.id for r in records})
     if missing:  # the API lags the feed now and then: leave the day open so the next run asks again
         report.notes.append(f"{len(missing)} announced ids not in the API yet, the next run asks again")
@@ -288,6 +316,7 @@ def ingest_hf_day(
         items = hf_api.fetch_day(http, url, day)
         report.requests = http.requests_made
     report.add(import_items(store, items))
+    report.checked()  # a day whose every item was rejected is not marked done
     state = _load_state(store, source)
     _save_state(store, HarvestState(source, {}, max(filter(None, [state.last_datestamp, day.isoformat()]))))
     return report

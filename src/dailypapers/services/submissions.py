@@ -1,21 +1,25 @@
 """Members putting papers on a day's list, and curators hiding them.
 
 Members add to today's list (UTC); curators and admins to any past or present day. A paper the store lacks is
-fetched from the arXiv API first, through the ingest service, so a submission always shows real metadata.
+not fetched in the request: the submission waits in the fetch queue (services/fetches.py) and is listed when the
+worker has stored the paper, so a submission always shows real metadata and never holds a request on arXiv.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from dailypapers.config import Config
-from dailypapers.domain import IngestError, InvalidArxivId, InvalidDay, PaperNotFound, checked_day, parse_arxiv_id
+from dailypapers.domain import InvalidArxivId, InvalidDay, checked_day, parse_arxiv_id
 from dailypapers.services.accounts import is_curator
+from dailypapers.services.fetches import request_fetch
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.accounts import StoredAccount
+from dailypapers.storage.fetches import StoredFetch
 from dailypapers.storage.listings import StoredListing
 
 MAX_COMMENT = 1000
@@ -29,12 +33,24 @@ class NotAllowed(PermissionError):
     """The account's role does not allow this."""
 
 
+class FetchLimited(SubmissionError):
+    """The member asked for too many fetches from arXiv lately (HTTP 429)."""
+
+
 @dataclass
 class Submitted:
     listing_id: int
     paper_id: str
     day: date
     title: str
+
+
+@dataclass
+class Queued:
+    """A submission of a paper the store lacks: it is listed on `day` once the fetch queue has it."""
+
+    fetch: StoredFetch
+    day: date
 
 
 def today() -> date:
@@ -48,7 +64,10 @@ def submit_paper(
     arxiv_text: str,
     day: date | None = None,
     comment: str | None = None,
-) -> Submitted:
+    *,
+    may_fetch: Callable[[], bool] | None = None,
+) -> Submitted | Queued:
+    """List a paper on a day; a paper the store lacks is queued for fetching (`may_fetch` rate-limits that)."""
     try:
         arxiv_id = parse_arxiv_id(arxiv_text).id
     except InvalidArxivId as exc:
@@ -66,7 +85,18 @@ def submit_paper(
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise SubmissionError(f"the comment is too long ({len(comment)} characters, at most {MAX_COMMENT})")
-    paper = _paper_or_fetch(store, config, arxiv_id)
+    with store.read() as conn:
+        paper = paper_store.paper_by_id(conn, arxiv_id)
+    if paper is None:
+        if may_fetch is not None and not may_fetch():
+            raise FetchLimited("too many papers fetched from arXiv lately: wait a while and submit again")
+        entry = request_fetch(store, arxiv_id, account.id, submission=(account.id, day, comment))
+        if entry.submit_account_id not in (None, account.id):  # one waiting submission per paper
+            waiting = entry.submit_day.isoformat() if entry.submit_day else "its day"
+            raise SubmissionError(
+                f"{arxiv_id} is being fetched from arXiv for another member's submission to {waiting}'s list"
+            )
+        return Queued(entry, day)
     with store.write() as conn:
         listing_id = listing_store.insert_listing(
             conn,
@@ -96,34 +126,3 @@ def set_hidden(store: Store, account: StoredAccount, listing_id: int, hidden: bo
 
 def hide_listing(store: Store, account: StoredAccount, listing_id: int) -> StoredListing:
     return set_hidden(store, account, listing_id, True)
-
-
-def fetch_paper(store: Store, config: Config, arxiv_text: str) -> paper_store.StoredPaper:
-    """The paper, fetched from the arXiv API into the store first if it is not there yet."""
-    try:
-        arxiv_id = parse_arxiv_id(arxiv_text).id
-    except InvalidArxivId as exc:
-        raise SubmissionError(str(exc)) from exc
-    return _paper_or_fetch(store, config, arxiv_id)
-
-
-def _paper_or_fetch(store: Store, config: Config, arxiv_id: str) -> paper_store.StoredPaper:
-    with store.read() as conn:
-        paper = paper_store.paper_by_id(conn, arxiv_id)
-    if paper is not None:
-        return paper
-    from dailypapers.services.ingest import fetch_papers_by_id  # the live arXiv API lookup
-
-    try:
-        fetch_papers_by_id(store, config, [arxiv_id])
-    except InvalidArxivId as exc:
-        raise SubmissionError(str(exc)) from exc
-    except PaperNotFound as exc:
-        raise SubmissionError(f"arXiv has no paper {arxiv_id}") from exc
-    except IngestError as exc:  # arXiv unreachable or answering nonsense: say so, don't fail with a 500
-        raise SubmissionError(f"could not fetch {arxiv_id} from arXiv: {exc}") from exc
-    with store.read() as conn:
-        paper = paper_store.paper_by_id(conn, arxiv_id)
-    if paper is None:
-        raise SubmissionError(f"arXiv has no paper {arxiv_id}")
-    return paper

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from dailypapers.config import Config
 from dailypapers.storage.fts5 import Fts5Index
@@ -20,6 +21,12 @@ from dailypapers.storage.fulltext import TextIndex
 from dailypapers.storage.tsvector import TsvectorIndex
 
 _WRITE = "dailypapers_write"
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 8, 10, 13
+_PG_READ_ONLY, _PG_DISK_FULL = "25006", "53100"
+
+
+class StoreUnwritable(RuntimeError):
+    """The store refused a write because it is full or read-only; the message says which (HTTP 503)."""
 
 
 class Store:
@@ -48,18 +55,67 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        A full disk or a read-only database raises StoreUnwritable (whichever engine), so callers can say so.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    yield conn
+        except DBAPIError as exc:
+            reason = unwritable_reason(exc)
+            if reason is None:
+                raise
+            raise StoreUnwritable(reason) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+def unwritable_reason(exc: BaseException) -> str | None:
+    """Why a failed write failed, when the reason is a full disk or a read-only store (else None)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF
+        if primary == _SQLITE_FULL:
+            return "the database or disk is full"
+        if primary == _SQLITE_READONLY:
+            return "the database is read-only"
+        if primary == _SQLITE_IOERR:
+            return f"the disk refused a write ({orig})"
+    state = getattr(orig, "sqlstate", None)
+    if state == _PG_READ_ONLY:
+        return "the database is read-only"
+    if state == _PG_DISK_FULL or (isinstance(state, str) and state.startswith("53")):
+        return f"the database server is out of space or resources ({state})"
+    return os_unwritable_reason(orig) if isinstance(orig, OSError) else None
+
+
+def os_unwritable_reason(exc: OSError) -> str | None:
+    """A file write that failed because the disk is full or mounted read-only."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the data directory is read-only"
+    return None
+
+
 def open_store(config: Config, **engine_kwargs: Any) -> Store:
     return Store(make_engine(config.database_url, **engine_kwargs), config)
+
+
+def pool_options(threads: int) -> dict[str, Any]:
+    """Engine options for a server running `threads` handler threads, each holding at most one connection.
+
+    The pool keeps one connection per thread plus a few for the fetch worker and the event loop, so a busy
+    moment waits for nothing and never reaches QueuePool's limit.
+    """
+    return {"pool_size": max(1, threads), "max_overflow": 4, "pool_timeout": 30}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -67,6 +123,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        else:  # an in-memory database has one connection per thread: no pool to size
+            kwargs.pop("pool_size", None), kwargs.pop("max_overflow", None), kwargs.pop("pool_timeout", None)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -317,6 +317,51 @@ class EmbeddingVector(TypeDecorator[Any]):
         return dialect.type_descriptor(LargeBinary())
 
 
+# The fetch queue (migration 0006): papers members asked for that the store lacks, fetched by a worker.
+fetch_queue = Table(
+    "fetch_queue",
+    metadata,
+    Column("arxiv_id", String(64), primary_key=True),  # without version: one row per paper
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | not_found
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),  # a queued row is due from then on
+    Column("claimed_until", UTCDateTime),  # a running row whose worker died is due again after this
+    Column("last_error", Text),
+    Column("requested_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # A member's submission waiting for the paper: listed on submit_day once it arrives.
+    Column("submit_account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("submit_day", Date),
+    Column("submit_comment", Text),
+    Index("ix_fetch_queue_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
+# Request pacing per remote host, shared by every worker process (migration 0006).
+pacing = Table(
+    "pacing",
+    metadata,
+    Column("host", String(200), primary_key=True),
+    Column("next_at", UTCDateTime, nullable=False),  # the earliest time anyone may send the next request
+)
+
+# Named leases: at most one holder at a time, e.g. the served app's one active fetch worker (migration 0006).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# /healthz writes a row here and rolls it back: a cheap proof that the store accepts writes (migration 0006).
+health_probe = Table(
+    "health_probe",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payload", LargeBinary, nullable=False),
+)
+
 # SQLite only: a stable integer id per paper for the FTS5 index and the usearch file (created by migration 0002).
 search_docs = Table(
     "search_docs",

@@ -18,6 +18,10 @@ from dailypapers.storage.migrate import upgrade
 _counter = itertools.count()
 
 
+# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on).
+QUIET = {"DAILYPAPERS_FETCH_WORKER": "0"}
+
+
 class SQLiteFactory:
     """Copies a migrated template SQLite file into each new store's data directory."""
 
@@ -30,7 +34,7 @@ class SQLiteFactory:
     def config(self, home: Path, **overrides: Any) -> Config:
         home.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.template, home / "dailypapers.db")
-        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="", **overrides)
+        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="", **{**QUIET, **overrides})
 
 
 class PostgresFactory:
@@ -64,7 +68,17 @@ class PostgresFactory:
             conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {self.TEMPLATE}"))
         self.databases.append(name)
         home.mkdir(parents=True, exist_ok=True)
-        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=self._url(name), **overrides)
+        return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=self._url(name), **{**QUIET, **overrides})
+
+    def set_read_only(self, config: Config, read_only: bool = True) -> None:
+        """Make the store's database refuse writes (as a read-only replica or an operator would): new sessions get
+        `default_transaction_read_only`; the caller disposes its engine so its next connections are new."""
+        from sqlalchemy.engine import make_url
+
+        name = make_url(config.database_url).database
+        value = "on" if read_only else "off"
+        with self._admin.connect() as conn:
+            conn.execute(text(f"ALTER DATABASE {name} SET default_transaction_read_only = {value}"))
 
     def drop(self, config: Config) -> None:
         name = config.database_url.rsplit("/", 1)[1].split("?")[0]
@@ -77,3 +91,32 @@ class PostgresFactory:
 
 def scratch_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def make_sqlite_read_only(store: Store) -> None:
+    """From now on every connection of `store` is read-only (`PRAGMA query_only`): writes fail as on a read-only
+    mount, with SQLITE_READONLY, while reads still work. (Tests run as root, where a chmod would not stop SQLite.)"""
+    _on_every_sqlite_connection(store, "PRAGMA query_only = ON")
+
+
+def fill_sqlite(store: Store) -> None:
+    """From now on the database file cannot grow (`PRAGMA max_page_count` at its current size, free pages
+    vacuumed away): the next write that needs a new page fails with SQLITE_FULL, "database or disk is full"."""
+    raw = store.engine.raw_connection()  # autocommit (storage/db.py), as VACUUM needs
+    try:
+        raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    _on_every_sqlite_connection(store, "PRAGMA max_page_count = 1")  # clamped to the current page count
+
+
+def _on_every_sqlite_connection(store: Store, pragma: str) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(store.engine, "connect")
+    def _limit(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute(pragma)
+        cursor.close()
+
+    store.engine.dispose()  # pooled connections were opened before: replace them

@@ -21,23 +21,26 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as feed_queries
+from dailypapers.queries.fetches import fetch_status as queued_fetch
 from dailypapers.services.accounts import account_for_api_token, is_curator, is_site_token
-from dailypapers.services.submissions import NotAllowed, SubmissionError, submit_paper
+from dailypapers.services.submissions import NotAllowed, Queued, SubmissionError, submit_paper
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage.accounts import StoredAccount
 from dailypapers.web.api_models import (
     ApiDailyPaper,
     ApiError,
     ApiPaper,
+    FetchStatus,
     Submission,
     SubmitBody,
     VoteResult,
     api_daily,
+    api_fetch,
     api_paper,
     api_unlisted,
     paper_markdown,
 )
-from dailypapers.web.auth import enforce_limit
+from dailypapers.web.auth import enforce_limit, fetch_allowed
 from dailypapers.web.context import config_of, render, store_of
 from dailypapers.web.searching import SearchRequest, search_or_400
 
@@ -51,11 +54,13 @@ _STATUS_TEXT = {
     403: "The token's account may not do this",
     404: "Not found: no such paper, collection or member here (a private collection is not found by others)",
     429: "Too many requests from this account: wait Retry-After seconds",
+    503: "The store cannot save anything right now (full disk or read-only): try again later",
 }
 _ERRORS_OF: dict[str, tuple[int, ...]] = {
     "api_daily_papers": (400, 401),
     "api_search": (400,),
-    "api_submit": (400, 401, 403),
+    "api_submit": (400, 401, 403, 429, 503),
+    "api_fetch_status": (400, 404),
     "api_upvote": (400, 401, 404, 429),
     "api_remove_upvote": (400, 401, 404, 429),
     "api_paper": (400, 401, 404),
@@ -226,20 +231,44 @@ def paper_md(request: Request, paper_id: str) -> Response:
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
-def submit(request: Request, response: Response, body: SubmitBody, credentials: Token) -> Submission:
-    """Put a paper on today's list (curators: any day's) — needs an API token. 201 on success."""
+def submit(request: Request, response: Response, body: SubmitBody, credentials: Token) -> Submission | FetchStatus:
+    """Put a paper on today's list (curators: any day's) — needs an API token. 201 on success.
+
+    A paper this site lacks is queued for fetching from arXiv: 202 with the queue entry (see GET /api/fetches/{id});
+    it is listed when it arrives.
+    """
     account = _require_token(request, credentials)
     day = _period(body.date, None, None) if body.date else None
     try:
         done = submit_paper(
-            store_of(request), config_of(request), account, body.id, day.start if day else None, body.comment
+            store_of(request),
+            config_of(request),
+            account,
+            body.id,
+            day.start if day else None,
+            body.comment,
+            may_fetch=lambda: fetch_allowed(request, account),
         )
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from exc
     except SubmissionError as exc:
         raise HTTPException(400, str(exc)) from exc
+    if isinstance(done, Queued):
+        response.status_code = 202
+        return api_fetch(done.fetch, done.day.isoformat())
     response.status_code = 201
     return Submission(id=done.paper_id, date=done.day.isoformat(), title=done.title, listingId=done.listing_id)
+
+
+def fetch_status(request: Request, paper_id: str) -> FetchStatus:
+    """Where a paper asked for from arXiv is: queued, running, done, failed or not_found (404: never asked for)."""
+    arxiv_id = _paper_id(paper_id)
+    entry = queued_fetch(store_of(request), arxiv_id)
+    if entry is None:
+        if feed_queries.paper_detail(store_of(request), arxiv_id) is not None:
+            raise HTTPException(404, f"{arxiv_id} is here already and was never queued: see /api/papers/{arxiv_id}")
+        raise HTTPException(404, f"nobody asked to fetch {arxiv_id}")
+    return api_fetch(entry)
 
 
 def _vote(request: Request, paper_id: str, credentials: HTTPAuthorizationCredentials | None, want: bool) -> VoteResult:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from dailypapers.domain import safe_url
 from dailypapers.storage.feed import FeedRow, Submitter
+from dailypapers.storage.fetches import StoredFetch
 from dailypapers.storage.papers import StoredPaper
 
 
@@ -84,6 +85,34 @@ class Submission(BaseModel):
     date: str
     title: str
     listingId: int
+
+
+class FetchStatus(BaseModel):
+    """A paper waiting in the fetch queue (202 from submit, GET /api/fetches/{id}); `state` done means it is here."""
+
+    id: str
+    state: str = Field(description="queued | running | done | failed | not_found")
+    attempts: int
+    nextAttemptAt: str | None = Field(description="When a queued fetch is tried (again)")
+    lastError: str | None
+    requestedAt: str | None
+    updatedAt: str | None
+    date: str | None = Field(None, description="The day a queued submission will be listed on")
+    paper: str = Field(description="The paper's page, which shows it once it has arrived")
+
+
+def api_fetch(entry: StoredFetch, day: str | None = None) -> FetchStatus:
+    return FetchStatus(
+        id=entry.arxiv_id,
+        state=entry.state,
+        attempts=entry.attempts,
+        nextAttemptAt=zulu(entry.next_attempt_at) if entry.state == "queued" else None,
+        lastError=entry.last_error,
+        requestedAt=zulu(entry.requested_at),
+        updatedAt=zulu(entry.updated_at),
+        date=day or (entry.submit_day.isoformat() if entry.submit_day else None),
+        paper=f"/papers/{entry.arxiv_id}",
+    )
 
 
 class VoteResult(BaseModel):

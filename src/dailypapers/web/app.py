@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -17,8 +18,10 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from dailypapers.config import Config
+from dailypapers.services.fetches import FetchWorker
 from dailypapers.services.sessions import max_age
-from dailypapers.storage import Store, open_store
+from dailypapers.storage import Store, StoreUnwritable, open_store
+from dailypapers.storage.db import os_unwritable_reason, pool_options
 from dailypapers.storage.migrate import check_schema
 from dailypapers.web import api, routes
 from dailypapers.web.auth import RateLimited, SessionCookies, SignInRequired, retry_headers
@@ -27,12 +30,18 @@ from dailypapers.web.headers import SecurityHeaders
 
 
 def create_app(config: Config, store: Store | None = None) -> FastAPI:
-    store = store or open_store(config)
+    threads = max(1, config.integer("DAILYPAPERS_WEB_THREADS"))
+    store = store or open_store(config, **pool_options(threads))
     check_schema(store)  # raises SchemaOutdated naming `dailypapers db upgrade`
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Handler threads and pooled connections match (pool_options), so no request waits on the pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        worker = FetchWorker(store, config).start() if config.integer("DAILYPAPERS_FETCH_WORKER") else None
         yield
+        if worker is not None:
+            worker.stop()
         store.dispose()
 
     site_name = config.text("DAILYPAPERS_SITE_NAME")
@@ -80,6 +89,18 @@ def _add_error_pages(app: FastAPI) -> None:
     def _too_many(request: Request, exc: RateLimited) -> Response:
         return too_many_requests(request, exc)
 
+    @app.exception_handler(StoreUnwritable)
+    def _unwritable(request: Request, exc: StoreUnwritable) -> Response:
+        request.app.state.write_probe = None  # /healthz probes again instead of answering from its cache
+        return _unavailable(request, f"the site cannot save anything right now: {exc}. Try again later.")
+
+    @app.exception_handler(OSError)
+    def _disk(request: Request, exc: OSError) -> Response:
+        reason = os_unwritable_reason(exc)
+        if reason is None:
+            raise exc
+        return _unavailable(request, f"the site cannot save anything right now: {reason}. Try again later.")
+
     @app.exception_handler(HTTPException)
     def _http_error(request: Request, exc: HTTPException) -> Response:
         headers = dict(exc.headers or {})
@@ -119,8 +140,17 @@ def too_many_requests(request: Request, exc: RateLimited) -> Response:
     return _error_page(request, 429, exc.refused.message, headers)
 
 
+def _unavailable(request: Request, message: str) -> Response:
+    """503 for a store that refuses writes (full disk, read-only): the operator's problem, said plainly."""
+    headers = {"Retry-After": "60"}
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=503, headers=headers)
+    return _error_page(request, 503, message, headers)
+
+
 def _error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     titles = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+    titles[503] = "Cannot save right now"
     response = render(
         request, "error.html", {"status": status, "title": titles.get(status, "Error"), "message": message}, status
     )

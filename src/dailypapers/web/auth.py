@@ -248,5 +248,12 @@ def enforce_limit(request: Request, name: str, account: StoredAccount | None = N
         raise RateLimited(refused)
 
 
+def fetch_allowed(request: Request, account: StoredAccount) -> bool:
+    """The submit services' `may_fetch` check: counts one fetch for the member; over the limit raises RateLimited
+    (answered as a 429 with Retry-After like every other limit)."""
+    enforce_limit(request, "fetch", account)
+    return True
+
+
 def retry_headers(refused: Refused) -> dict[str, Any]:
     return {"Retry-After": str(refused.retry_after)}

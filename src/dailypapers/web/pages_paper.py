@@ -1,4 +1,4 @@
-"""The paper page, upvotes, and fetching a paper the store lacks from arXiv."""
+"""The paper page, upvotes, and asking for a paper the store lacks to be fetched from arXiv (a queued job)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from dailypapers.domain import InvalidArxivId, parse_arxiv_id
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.authors import claims_on_paper, my_claim
 from dailypapers.queries.collections import collections_for_paper
+from dailypapers.queries.fetches import fetch_status
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
-from dailypapers.services.submissions import SubmissionError, fetch_paper
+from dailypapers.services.fetches import request_fetch
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.web.auth import CsrfForm, current_account, enforce_limit, require_account
-from dailypapers.web.context import config_of, render, store_of
+from dailypapers.web.context import render, store_of
 from dailypapers.web.redirects import back_to_referer
 from dailypapers.web.searching import similar_to
 
@@ -34,8 +35,10 @@ def paper(request: Request, arxiv_id: str) -> Response:
     store = store_of(request)
     detail = feed_queries.paper_detail(store, parsed.id, include_hidden=is_curator(account))
     if detail is None:
-        context = {"arxiv_id": parsed.id, "status": 404}
-        return render(request, "paper_missing.html", context, status_code=404)
+        entry = fetch_status(store, parsed.id)
+        pending = entry is not None and entry.state in ("queued", "running")
+        context: dict[str, Any] = {"arxiv_id": parsed.id, "fetch": entry, "pending": pending}
+        return render(request, "paper_missing.html", context, status_code=200 if pending else 404)
     similar = _similar(request, parsed.id)
     context = {
         "detail": detail,
@@ -50,13 +53,17 @@ def paper(request: Request, arxiv_id: str) -> Response:
 
 
 def fetch(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
-    """Fetch a paper the store lacks from the arXiv API (a POST: it adds the paper to the store)."""
-    enforce_limit(request, "fetch")
+    """Queue a fetch from arXiv of a paper the store lacks (members only, rate-limited per account)."""
+    account = require_account(request)
     try:
-        found = fetch_paper(store_of(request), config_of(request), arxiv_id)
-    except SubmissionError as exc:
-        return render(request, "paper_missing.html", {"arxiv_id": arxiv_id, "error": str(exc)}, status_code=404)
-    return RedirectResponse(f"/papers/{found.id}", status_code=303)
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise HTTPException(404, f"{exc}: there is no such paper") from exc
+    store = store_of(request)
+    if feed_queries.paper_detail(store, parsed.id) is None:
+        enforce_limit(request, "fetch", account)
+        request_fetch(store, parsed.id, account.id)
+    return RedirectResponse(f"/papers/{parsed.id}", status_code=303)
 
 
 def upvote(request: Request, arxiv_id: str, form: CsrfForm) -> Response:

@@ -8,8 +8,8 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.services.accounts import is_curator
-from dailypapers.services.submissions import NotAllowed, SubmissionError, set_hidden, submit_paper, today
-from dailypapers.web.auth import CsrfForm, require_account
+from dailypapers.services.submissions import NotAllowed, Queued, SubmissionError, set_hidden, submit_paper, today
+from dailypapers.web.auth import CsrfForm, fetch_allowed, require_account
 from dailypapers.web.context import RowId, config_of, render, store_of
 
 
@@ -19,6 +19,7 @@ def submit_form(request: Request) -> HTMLResponse:
 
 
 def submit(request: Request, form: CsrfForm) -> Response:
+    """List the paper; one the store lacks is queued and its page shows the fetch until the paper arrives."""
     account = require_account(request)
     arxiv_text = str(form.get("arxiv_id") or "")
     comment = str(form.get("comment") or "")
@@ -31,9 +32,19 @@ def submit(request: Request, form: CsrfForm) -> Response:
     }
     try:
         day = _parse_day(day_text) if day_text else None
-        submitted = submit_paper(store_of(request), config_of(request), account, arxiv_text, day, comment)
+        submitted = submit_paper(
+            store_of(request),
+            config_of(request),
+            account,
+            arxiv_text,
+            day,
+            comment,
+            may_fetch=lambda: fetch_allowed(request, account),
+        )
     except SubmissionError as exc:
         return render(request, "submit.html", {**context, "error": str(exc)}, status_code=400)
+    if isinstance(submitted, Queued):
+        return RedirectResponse(f"/papers/{submitted.fetch.arxiv_id}", status_code=303)
     return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
 
 

@@ -126,6 +126,7 @@ ROUTES: list[Route] = [
     GET("/api/docs", api.docs_page, "api_docs"),
     API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers"),
     API("GET", "/api/papers/search", api.search, "api_search"),
+    API("GET", "/api/fetches/{paper_id:path}", api.fetch_status, "api_fetch_status"),
     API("POST", "/api/papers/submit", api.submit, "api_submit", status_code=201),
     API("POST", "/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote"),
     API("DELETE", "/api/papers/{paper_id:path}/upvote", api.remove_upvote, "api_remove_upvote"),

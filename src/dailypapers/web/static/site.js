@@ -39,3 +39,24 @@ document.addEventListener("keydown", (event) => {
   const next = event.key === "j" ? Math.min(current + 1, cards.length - 1) : Math.max(current - 1, 0);
   cards[next].querySelector("h3 a")?.focus();
 });
+// A paper being fetched from arXiv: poll its queue state and show the paper once it has arrived.
+const fetchStatus = document.querySelector("[data-fetch-status]");
+if (fetchStatus) {
+  const poll = async () => {
+    try {
+      const response = await fetch(fetchStatus.dataset.fetchStatus, { headers: { Accept: "application/json" } });
+      const data = await response.json();
+      if (response.ok && (data.state === "queued" || data.state === "running")) {
+        fetchStatus.textContent = data.state === "running" ? "Asking arXiv now…"
+          : `Queued${data.attempts ? ` (attempt ${data.attempts} failed: ${data.lastError})` : ""}…`;
+        setTimeout(poll, 3000);
+        return;
+      }
+    } catch (error) {
+      setTimeout(poll, 10000);
+      return;
+    }
+    window.location.reload();
+  };
+  setTimeout(poll, 2000);
+}
