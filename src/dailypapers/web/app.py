@@ -49,6 +49,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.login_limiter = RateLimiter(*config.rate("DAILYPAPERS_LOGIN_RATE"))
     app.state.vote_limiter = RateLimiter(*config.rate("DAILYPAPERS_VOTE_RATE"))
+    app.state.comment_limiter = RateLimiter(*config.rate("DAILYPAPERS_COMMENT_RATE"))  # the "comment" limit
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key(),
@@ -99,7 +100,14 @@ def _add_error_pages(app: FastAPI) -> None:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    titles = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
+    titles = {
+        400: "Bad request",
+        401: "Sign in first",
+        403: "Not allowed",
+        404: "Not found",
+        423: "Locked",
+        429: "Slow down",
+    }
     response = render(
         request, "error.html", {"status": status, "title": titles.get(status, "Error"), "message": message}, status
     )

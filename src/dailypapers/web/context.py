@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from dailypapers.config import Config
+from dailypapers.queries.comments import unread_notifications
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
@@ -39,6 +40,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
             CSRF_FIELD, csrf_token(request)
         ),
         "csrf_token": lambda: csrf_token(request),
+        "unread_notifications": lambda: unread_notifications(store_of(request), current_account(request)),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 
@@ -58,6 +60,10 @@ def excerpt(text: str, limit: int = 300) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+def iso_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def nice_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -69,4 +75,5 @@ def nice_date(value: date | datetime | None) -> str:
 templates.env.filters["authors_short"] = authors_short
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
+templates.env.filters["iso_time"] = iso_time
 templates.env.filters["tex_text"] = tex_text

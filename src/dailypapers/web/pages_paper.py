@@ -9,6 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
+from dailypapers.queries import comments as comment_queries
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
@@ -20,7 +21,7 @@ from dailypapers.web.context import config_of, render, store_of
 SIMILAR = 6
 
 
-def paper(request: Request, arxiv_id: str) -> Response:
+def paper(request: Request, arxiv_id: str, order: str = "oldest") -> Response:
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -39,6 +40,8 @@ def paper(request: Request, arxiv_id: str) -> Response:
         "paper": detail.paper,
         "voted": voted_ids(store, account, [parsed.id, *(hit.paper.id for hit in similar)]),
         "similar": similar,
+        "thread": comment_queries.thread(store, parsed.id, account, "newest" if order == "newest" else "oldest"),
+        "curator": is_curator(account),
     }
     return render(request, "paper.html", context)
 

@@ -14,7 +14,21 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dailypapers.web import api, feeds, pages_account, pages_feed, pages_paper, pages_submit, subscriptions, system
+from dailypapers.web import (
+    api,
+    api_comments,
+    discussion_feed,
+    feeds,
+    pages_account,
+    pages_discussion,
+    pages_feed,
+    pages_moderation,
+    pages_notifications,
+    pages_paper,
+    pages_submit,
+    subscriptions,
+    system,
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +74,31 @@ ROUTES: list[Route] = [
     # --- upvotes, fetching a paper from arXiv (web/pages_paper.py) ---
     POST("/papers/{arxiv_id:path}/upvote", pages_paper.upvote, "upvote"),
     POST("/papers/{arxiv_id:path}/fetch", pages_paper.fetch, "fetch_paper"),
+    # --- discussions, moderation, notifications (web/pages_discussion.py, pages_moderation.py, …) ---
+    POST("/papers/{arxiv_id:path}/comments", pages_discussion.post, "post_comment"),
+    GET("/papers/{arxiv_id:path}/comments.atom", discussion_feed.thread_atom, "comments_atom"),
+    POST("/papers/{arxiv_id:path}/lock", pages_moderation.lock, "lock_thread"),
+    POST("/comments/{comment_id}/edit", pages_discussion.edit, "edit_comment"),
+    POST("/comments/{comment_id}/delete", pages_discussion.delete, "delete_comment"),
+    POST("/comments/{comment_id}/report", pages_discussion.report, "report_comment"),
+    POST("/comments/{comment_id}/hide", pages_moderation.hide, "hide_comment"),
+    POST("/comments/{comment_id}/dismiss", pages_moderation.dismiss, "dismiss_reports"),
+    GET("/discussions", pages_discussion.discussions, "discussions"),
+    GET("/moderation", pages_moderation.queue, "moderation"),
+    POST("/moderation/ban", pages_moderation.ban, "ban_commenter"),
+    GET("/notifications", pages_notifications.page, "notifications"),
+    POST("/notifications", pages_notifications.update, "update_notifications"),
+    GET("/notifications/unsubscribe/{token}", pages_notifications.unsubscribe_page, "notifications_unsubscribe_page"),
+    POST("/notifications/unsubscribe/{token}", pages_notifications.unsubscribe, "notifications_unsubscribe"),
     # --- JSON API (web/api.py) — API helper adds rows here ---
     GET("/api/docs", api.docs_page, "api_docs"),
     GET("/api/daily_papers", api.daily_papers, "api_daily_papers", in_schema=True),
     GET("/api/papers/search", api.search, "api_search", in_schema=True),
     POST("/api/papers/submit", api.submit, "api_submit", in_schema=True),
+    GET("/api/papers/{paper_id:path}/comments", api_comments.list_comments, "api_comments", in_schema=True),
+    POST("/api/papers/{paper_id:path}/comments", api_comments.post_comment, "api_post_comment", in_schema=True),
+    Route("/api/comments/{comment_id}", ("PATCH",), api_comments.edit_comment, "api_edit_comment", True),
+    Route("/api/comments/{comment_id}", ("DELETE",), api_comments.delete_comment, "api_delete_comment", True),
     POST("/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote", in_schema=True),
     Route("/api/papers/{paper_id:path}/upvote", ("DELETE",), api.remove_upvote, "api_remove_upvote", True),
     GET("/api/papers/{paper_id:path}", api.paper_info, "api_paper", in_schema=True),
