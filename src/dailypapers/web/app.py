@@ -87,7 +87,9 @@ def _add_error_pages(app: FastAPI) -> None:
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "there is no page at this address"
-        return _error_page(request, exc.status_code, message)
+        page = _error_page(request, exc.status_code, message)
+        page.headers.update(exc.headers or {})  # e.g. Retry-After on a 429
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
