@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import db, digest, imports, ingest, notifications, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, store_for
 from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
@@ -27,6 +27,7 @@ app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")
 app.add_typer(subscribers.app, name="subscribers")
 app.add_typer(digest.app, name="digest")
+app.add_typer(notifications.app, name="notifications")
 app.command("index")(search.index)
 app.command("search")(search.search)
 
