@@ -93,7 +93,11 @@ def test_links_code_and_math_render_and_math_reaches_katex_escaped(store: Store,
     page = soup(post_comment(store, member(store, "ada"), paper_id, text).html)
     link = page.select_one("a")
     assert link is not None and link["href"] == "https://github.com/x/y"
-    assert set(str(link["rel"]).split() if isinstance(link["rel"], str) else link["rel"]) == {"nofollow", "ugc", "noopener"}
+    assert set(str(link["rel"]).split() if isinstance(link["rel"], str) else link["rel"]) == {
+        "nofollow",
+        "ugc",
+        "noopener",
+    }
     assert page.select_one("span.math-inline").get_text() == "x_1 < y"  # type: ignore[union-attr]
     assert page.select_one(".math-display").get_text() == "\\sum_i a_i"  # type: ignore[union-attr]
     assert page.select_one("pre code").get_text() == "if a<b: pass\n"  # type: ignore[union-attr]

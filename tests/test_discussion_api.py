@@ -35,7 +35,9 @@ def test_post_list_edit_and_delete_with_the_documented_fields(store: Store, conf
     assert body["createdAt"].endswith("Z") and body["updatedAt"].endswith("Z")
     assert body["raw"] == "Nice $x^2$" and "math-inline" in body["html"] and body["hidden"] is False
     reply = client.post(
-        f"/api/papers/{paper_id}/comments", json={"text": "agreed", "parentId": body["id"]}, headers=bearer(store, "bob")
+        f"/api/papers/{paper_id}/comments",
+        json={"text": "agreed", "parentId": body["id"]},
+        headers=bearer(store, "bob"),
     ).json()
     assert reply["parentId"] == body["id"]
     patched = client.patch(f"/api/comments/{body['id']}", json={"text": "Nicer"}, headers=ada)

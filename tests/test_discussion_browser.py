@@ -78,9 +78,7 @@ def signed_in(browser: object, site: str, name: str) -> object:
     return page
 
 
-def test_post_reply_edit_delete_mention_and_moderate_in_a_browser(
-    served: tuple[str, str], browser: object
-) -> None:
+def test_post_reply_edit_delete_mention_and_moderate_in_a_browser(served: tuple[str, str], browser: object) -> None:
     site, paper = served
     ada = signed_in(browser, site, "ada")
     ada.goto(f"{site}/papers/{paper}#discussion")  # type: ignore[attr-defined]

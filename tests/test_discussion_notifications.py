@@ -55,9 +55,7 @@ def test_mentions_replies_and_comments_on_submitted_papers_notify_once(
     assert unread_notifications(store, cleo) == 0
 
 
-def test_the_header_shows_the_unread_count_and_the_page_lists_them(
-    store: Store, config: Config, paper_id: str
-) -> None:
+def test_the_header_shows_the_unread_count_and_the_page_lists_them(store: Store, config: Config, paper_id: str) -> None:
     member(store, "bob")
     post_comment(store, member(store, "ada"), paper_id, "ping @bob")
     client = client_for(config, store)
@@ -140,7 +138,9 @@ def test_a_bounce_turns_notification_email_off(store: Store, config: Config, pap
     assert email_choice(store, bob) == "off"
 
 
-def test_the_cli_sends_what_is_due(store: Store, config: Config, paper_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_sends_what_is_due(
+    store: Store, config: Config, paper_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bob = member(store, "bob")
     set_email_choice(store, bob, "immediately")
     post_comment(store, member(store, "ada"), paper_id, "@bob hello")

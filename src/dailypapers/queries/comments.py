@@ -8,7 +8,6 @@ cap, saying whom they answer, so a reply chain of any depth stays readable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from dailypapers.services.accounts import is_curator
@@ -131,7 +130,3 @@ def moderation_queue(store: Store, viewer: StoredAccount) -> ModerationQueue | N
         found = store_comments.comments_by_ids(conn, [r.comment_id for r in reports])
         banned = store_comments.banned_usernames(conn)
     return ModerationQueue(reports, found, banned)
-
-
-def latest_activity(rows: list[StoredComment]) -> datetime | None:
-    return max((c.updated_at for c in rows), default=None)

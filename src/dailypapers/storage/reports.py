@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, update
 
-from dailypapers.storage.schema import accounts, comment_reports, comments, papers
+from dailypapers.storage.schema import comment_reports, comments, papers
 
 
 @dataclass
@@ -74,12 +74,3 @@ def open_reports(conn: Connection, limit: int = 200) -> list[OpenReport]:
     return [
         OpenReport(r.comment_id, r.paper_id, r.title, int(r.n), r.reason or "", r.last_at) for r in conn.execute(query)
     ]
-
-
-def reporter_names(conn: Connection, comment_id: int) -> list[str]:
-    query = (
-        select(accounts.c.username)
-        .select_from(comment_reports.join(accounts, accounts.c.id == comment_reports.c.reporter_id))
-        .where(comment_reports.c.comment_id == comment_id)
-    )
-    return list(conn.execute(query).scalars())
