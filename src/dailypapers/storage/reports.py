@@ -30,8 +30,8 @@ def insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]], 
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = conn.execute(dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=keys))
-    return int(result.rowcount or 0)
+    statement = dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
+    return len(conn.execute(statement.returning(table.c[keys[0]])).all())  # rowcount is not reliable on both
 
 
 def insert_report(conn: Connection, comment_id: int, reporter_id: int, reason: str, now: datetime) -> bool:
