@@ -225,6 +225,12 @@ def test_the_page_forms_post_reply_edit_and_delete_with_csrf(store: Store, confi
     assert client.post(f"/comments/{comment_id}/edit", data=data, follow_redirects=False).status_code == 303
     page = soup(client.get(f"/papers/{paper_id}").text)
     assert page.select_one(f"#comment-{comment_id} .edited") is not None
+    opened = soup(client.get(f"/papers/{paper_id}?edit={comment_id}").text)
+    assert opened.select_one(f"#comment-{comment_id} .edit-form textarea").get_text() == "edited text"  # type: ignore[union-attr]
+    opened = soup(client.get(f"/papers/{paper_id}?reply={comment_id}").text)
+    parent_field = opened.select_one(f"#comment-{comment_id} .reply-form input[name=parent_id]")
+    assert parent_field is not None and parent_field["value"] == str(comment_id)
+    assert client.get(f"/papers/{paper_id}?reply=abc").status_code == 400
     data = {"text": "a reply", "parent_id": str(comment_id), "csrf_token": token}
     assert client.post(f"/papers/{paper_id}/comments", data=data, follow_redirects=False).status_code == 303
     delete = client.post(f"/comments/{comment_id}/delete", data={"csrf_token": token}, follow_redirects=False)
@@ -275,7 +281,9 @@ def test_the_paper_page_costs_the_same_queries_with_200_comments(store: Store, c
         parent = post_comment(store, authors[i % 5], paper_id, f"comment {i} with $x^{i}$ and @m{i % 5}", reply_to)
     full = statements()
     assert full == empty
-    assert len(soup(client.get(f"/papers/{paper_id}").text).select("li.comment")) == 200
+    page = soup(client.get(f"/papers/{paper_id}").text)
+    assert len(page.select("li.comment")) == 200
+    assert len(page.select("textarea")) == 1  # one form for a new comment; the others open by link
 
 
 def test_recent_discussions_and_the_thread_feed_list_visible_comments(

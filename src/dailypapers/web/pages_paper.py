@@ -21,7 +21,14 @@ from dailypapers.web.context import config_of, render, store_of
 SIMILAR = 6
 
 
-def paper(request: Request, arxiv_id: str, order: str = "oldest") -> Response:
+def paper(
+    request: Request,
+    arxiv_id: str,
+    order: str = "oldest",
+    reply: int | None = None,
+    edit: int | None = None,
+    report: int | None = None,
+) -> Response:
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -42,6 +49,7 @@ def paper(request: Request, arxiv_id: str, order: str = "oldest") -> Response:
         "similar": similar,
         "thread": comment_queries.thread(store, parsed.id, account, "newest" if order == "newest" else "oldest"),
         "curator": is_curator(account),
+        "open_form": _open_form(reply, edit, report),
     }
     return render(request, "paper.html", context)
 
@@ -77,6 +85,14 @@ async def upvote(request: Request, arxiv_id: str) -> Response:
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"paper": arxiv_id, "voted": voted, "upvotes": count})
     return RedirectResponse(_back(request, f"/papers/{arxiv_id}"), status_code=303)
+
+
+def _open_form(reply: int | None, edit: int | None, report: int | None) -> tuple[str, int | None]:
+    """Which comment's form the page shows open (?reply=N, ?edit=N or ?report=N): a link, not 200 hidden forms."""
+    for kind, comment_id in (("reply", reply), ("edit", edit), ("report", report)):
+        if comment_id is not None:
+            return kind, comment_id
+    return "", None
 
 
 def _back(request: Request, fallback: str) -> str:
