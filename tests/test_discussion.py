@@ -304,3 +304,11 @@ def test_recent_discussions_and_the_thread_feed_list_visible_comments(
     assert [e.link for e in parsed.entries] == [f"{config.site_url}/papers/{paper_id}#comment-{kept.id}"]
     assert "<script" not in parsed.entries[0].content[0].value
     assert client.get("/papers/2401.99999/comments.atom").status_code == 404
+
+
+def test_stored_comments_are_built_from_the_columns_in_field_order() -> None:
+    from dataclasses import fields
+
+    from dailypapers.storage.comments import StoredComment, _with_author
+
+    assert [c.name for c in _with_author().selected_columns] == [f.name for f in fields(StoredComment)]

