@@ -6,7 +6,20 @@ import json
 
 import typer
 
-from dailypapers.cli import collections, db, digest, export, fetches, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import (
+    collections,
+    db,
+    digest,
+    export,
+    fetches,
+    imports,
+    ingest,
+    notifications,
+    search,
+    serve,
+    subscribers,
+    users,
+)
 from dailypapers.cli.common import console, load_config, opened_store
 from dailypapers.config import settings_markdown
 
@@ -27,6 +40,7 @@ app.add_typer(users.app, name="user")
 app.add_typer(subscribers.app, name="subscribers")
 app.add_typer(digest.app, name="digest")
 app.add_typer(collections.app, name="collections")
+app.add_typer(notifications.app, name="notifications")
 app.command("index")(search.index)
 app.command("search")(search.search)
 app.command("export")(export.export)

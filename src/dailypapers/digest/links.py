@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from dailypapers.config import Config
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
-PURPOSES = ("confirm", "preferences", "unsubscribe")
+PURPOSES = ("confirm", "preferences", "unsubscribe", "notifications")  # notifications: an account id, turns mail off
 
 
 class InvalidLink(ValueError):
@@ -49,7 +49,12 @@ def unsign(config: Config, purpose: str, signed: str) -> str:
 
 
 def link(config: Config, purpose: str, token: str) -> str:
-    paths = {"confirm": "/subscribe/confirm", "preferences": "/subscribe/preferences", "unsubscribe": "/unsubscribe"}
+    paths = {
+        "confirm": "/subscribe/confirm",
+        "preferences": "/subscribe/preferences",
+        "unsubscribe": "/unsubscribe",
+        "notifications": "/notifications/unsubscribe",
+    }
     return f"{config.site_url}{paths[purpose]}/{sign(config, purpose, token)}"
 
 

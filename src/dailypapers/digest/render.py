@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -79,6 +80,47 @@ def confirm_message(config: Config, sub: StoredSubscription, period: str) -> Out
     site_name = config.text("DAILYPAPERS_SITE_NAME")
     context = {"confirm_url": links.link(config, "confirm", sub.token)}
     return _message(config, sub, "confirm", period, f"Confirm your subscription to {site_name}", "confirm", context)
+
+
+def notification_message(
+    config: Config, username: str, email: str, account_id: int, kind: str, period: str, notes: Sequence[Any]
+) -> OutgoingMail:
+    """Notification email to a member (kind 'notify': one notification; 'notify-daily': the day's batch), with
+    a one-click link that turns notification email off (no subscription involved)."""
+    site_name = config.values["DAILYPAPERS_SITE_NAME"]
+    unsubscribe_url = links.link(config, "notifications", str(account_id))
+    subject = f"{site_name}: {_what(notes[0])}" if len(notes) == 1 else f"{site_name}: {len(notes)} notifications"
+    context = {
+        "site_name": site_name,
+        "site_url": config.site_url,
+        "username": username,
+        "notes": [
+            (_what(n), f"{config.site_url}/papers/{n.paper_id}#comment-{n.comment_id}", n.excerpt) for n in notes
+        ],
+        "settings_url": f"{config.site_url}/notifications",
+        "unsubscribe_url": unsubscribe_url,
+    }
+    headers = [
+        ("Subject", _encoded(subject)),
+        ("From", _address(config.values["DAILYPAPERS_MAIL_FROM"])),
+        ("To", email),
+        ("Date", format_datetime(datetime.now(UTC))),
+        ("Message-ID", links.message_id(config, kind, period, account_id)),
+        ("List-Id", _address(f"{site_name} <notifications.{urlsplit(config.site_url).hostname or 'localhost'}>")),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+    ]
+    env = _environment()
+    text = env.get_template("notification.txt").render(context)
+    html = env.get_template("notification.html").render(context)
+    return OutgoingMail(headers[4][1], email, _mime(headers, text, html))
+
+
+def _what(note: Any) -> str:
+    who = f"@{note.author_username}" if note.author_username else "Someone"
+    verb = {"mention": "mentioned you", "reply": "replied to you", "submitted": "commented on a paper you submitted"}
+    return f"{who} {verb.get(note.kind, 'commented')} on “{note.paper_title}”"
 
 
 def _message(

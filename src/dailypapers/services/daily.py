@@ -19,6 +19,7 @@ from dailypapers.services.digests import send_due_digests
 from dailypapers.services.fetches import drain_fetches
 from dailypapers.services.indexing import index_papers
 from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
+from dailypapers.services.notifications import send_due_notifications
 from dailypapers.storage import Store
 
 log = logging.getLogger("dailypapers.daily")
@@ -97,4 +98,6 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
     report.run("index", lambda: index_papers(store, config))
     # 3. Send digests (digest helper adds its step here).
     report.run("digests", lambda: send_due_digests(store, config, report.day))
+    # 4. Notification email due (each member's immediate ones and yesterday's daily batch).
+    report.run("notifications", lambda: send_due_notifications(store, config, report.day))
     return report

@@ -20,8 +20,11 @@ before DATA, and the server's acceptance can be lost on the way back), so we kee
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.digest import render
@@ -106,9 +109,28 @@ def deliver(
     claimable: tuple[str, ...] = CLAIMABLE,
 ) -> str:
     """Claim, send and settle one ledger row; returns the row's final status ('skipped' if not claimable)."""
-    now = datetime.now(UTC)
+
+    def claim(conn: Connection, now: datetime) -> int | None:
+        return claim_delivery(conn, sub.id, kind, period, message.message_id, now, statuses=claimable)
+
+    def bounced(conn: Connection, reason: str) -> None:
+        update_subscription(conn, sub.id, status="bounced", bounce_reason=reason[:1000])
+
+    return deliver_claimed(store, config, mailer, message, claim, bounced)
+
+
+def deliver_claimed(
+    store: Store,
+    config: Config,
+    mailer: Mailer,
+    message: render.OutgoingMail,
+    claim: Callable[[Connection, datetime], int | None],
+    bounced: Callable[[Connection, str], None],
+) -> str:
+    """The ledger protocol for any recipient: `claim` takes the row (or returns None), `bounced` records a
+    permanent failure on the recipient. Digests and notification email both go through here."""
     with store.write() as conn:
-        row_id = claim_delivery(conn, sub.id, kind, period, message.message_id, now, statuses=claimable)
+        row_id = claim(conn, datetime.now(UTC))
     if row_id is None:
         return "skipped"
     try:
@@ -116,13 +138,13 @@ def deliver(
     except Bounced as exc:
         with store.write() as conn:
             settle_delivery(conn, row_id, "bounced", error=str(exc))
-            update_subscription(conn, sub.id, status="bounced", bounce_reason=str(exc)[:1000])
-        log.warning("bounced %s: %s", sub.email, exc)
+            bounced(conn, str(exc))
+        log.warning("bounced %s: %s", message.recipient, exc)
         return "bounced"
     except UncertainDelivery as exc:
         with store.write() as conn:
             settle_delivery(conn, row_id, "sending", error=str(exc))
-        log.warning("uncertain delivery to %s (not retried): %s", sub.email, exc)
+        log.warning("uncertain delivery to %s (not retried): %s", message.recipient, exc)
         return "sending"
     except (TemporaryFailure, MailerUnavailable) as exc:
         with store.write() as conn:
@@ -247,6 +269,8 @@ def _send_owed_confirmations(store: Store, config: Config, mailer: Mailer, repor
     with store.read() as conn:
         owed = unsent_confirmations(conn, 10_000)
     for row, _email in owed:
+        if row.subscription_id is None:
+            continue
         with store.read() as conn:
             sub = subscription_by_id(conn, row.subscription_id)
         if sub is None:

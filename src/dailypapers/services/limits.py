@@ -36,6 +36,7 @@ LIMITS: dict[str, Limit] = {
     "signin": Limit("DAILYPAPERS_LOGIN_RATE", "ip", "too many sign-in attempts from your address"),
     "signup": Limit("DAILYPAPERS_SIGNUP_RATE", "ip", "too many sign-ups from your address"),
     "subscribe": Limit("DAILYPAPERS_SUBSCRIBE_RATE", "ip", "too many subscription requests from your address"),
+    "comment": Limit("DAILYPAPERS_COMMENT_RATE", "account", "too many comments: wait a little"),
     "fetch": Limit("DAILYPAPERS_FETCH_RATE", "account", "too many papers fetched from arXiv lately: wait a while"),
     "vote": Limit("DAILYPAPERS_VOTE_RATE", "account", "too many votes"),
 }

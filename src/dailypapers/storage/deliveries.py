@@ -22,7 +22,8 @@ CLAIMABLE = ("pending", "failed")
 @dataclass
 class StoredDelivery:
     id: int
-    subscription_id: int
+    subscription_id: int | None  # None for notification email, which goes to an account
+    account_id: int | None
     period: str
     kind: str
     status: str  # pending | sending | sent | failed | bounced | empty
@@ -86,7 +87,7 @@ def deliveries_for_periods(
         )
     )
     rows = (StoredDelivery(**row._mapping) for row in conn.execute(query))
-    return {(r.subscription_id, r.period): r for r in rows}
+    return {(r.subscription_id, r.period): r for r in rows if r.subscription_id is not None}
 
 
 def claim_delivery(
@@ -102,18 +103,47 @@ def claim_delivery(
     """Mark (subscription, kind, period) 'sending' and return its row id, or None when it is not claimable
     (delivered, or claimed by another run). One statement in the usual case: the row is created already claimed;
     otherwise an existing row moves only from one of `statuses` (a conditional update, safe against races)."""
+    return _claim(conn, "subscription_id", subscription_id, kind, period, message_id, now, statuses)
+
+
+def claim_account_delivery(
+    conn: Connection,
+    account_id: int,
+    kind: str,
+    period: str,
+    message_id: str,
+    now: datetime,
+    *,
+    statuses: Sequence[str] = CLAIMABLE,
+) -> int | None:
+    """claim_delivery for mail to an account (notifications): the row (account, kind, period)."""
+    return _claim(conn, "account_id", account_id, kind, period, message_id, now, statuses)
+
+
+def _claim(
+    conn: Connection,
+    recipient: str,
+    recipient_id: int,
+    kind: str,
+    period: str,
+    message_id: str,
+    now: datetime,
+    statuses: Sequence[str],
+) -> int | None:
     inserted = conn.execute(
         _dialect_insert(conn)
         .values(
-            subscription_id=subscription_id,
-            kind=kind,
-            period=period,
-            status="sending",
-            attempts=1,
-            message_id=message_id,
-            created_at=now,
+            {
+                recipient: recipient_id,
+                "kind": kind,
+                "period": period,
+                "status": "sending",
+                "attempts": 1,
+                "message_id": message_id,
+                "created_at": now,
+            }
         )
-        .on_conflict_do_nothing(index_elements=["subscription_id", "kind", "period"])
+        .on_conflict_do_nothing(index_elements=[recipient, "kind", "period"])
         .returning(deliveries.c.id)
     ).first()
     if inserted is not None:
@@ -121,7 +151,7 @@ def claim_delivery(
     updated = conn.execute(
         update(deliveries)
         .where(
-            deliveries.c.subscription_id == subscription_id,
+            deliveries.c[recipient] == recipient_id,
             deliveries.c.kind == kind,
             deliveries.c.period == period,
             deliveries.c.status.in_(list(statuses)),

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Date, String, and_, bindparam, func, literal, or_, select, true
 
+from dailypapers.storage.comments import comment_count_of_paper
 from dailypapers.storage.listings import StoredListing
 from dailypapers.storage.papers import PAPER_COLUMNS, StoredPaper
 from dailypapers.storage.schema import accounts, listings, papers, votes
@@ -114,6 +115,7 @@ def _row_columns() -> list[Any]:
     return [
         *[papers.c[c] for c in PAPER_COLUMNS],
         _vote_count().label("n_votes"),
+        comment_count_of_paper().label("n_comments"),
         *[listings.c[c].label(f"l_{c}") for c in LISTING_COLUMNS],
         accounts.c.username.label("a_username"),
         accounts.c.fullname.label("a_fullname"),
@@ -276,7 +278,7 @@ def trending_candidates(
 
 def _paper(mapping: Any) -> StoredPaper:
     data = {c: mapping[c] for c in PAPER_COLUMNS}
-    return StoredPaper(**data, votes=int(mapping["n_votes"] or 0))
+    return StoredPaper(**data, votes=int(mapping["n_votes"] or 0), discussion=int(mapping["n_comments"] or 0))
 
 
 def _feed_row(row: Any) -> FeedRow:
@@ -333,7 +335,11 @@ def papers_upvoted_by(conn: Connection, account_id: int, *, limit: int = 50, off
     """The papers a member upvoted, most recent vote first."""
     mine = votes.alias("mine")
     query = (
-        select(*[papers.c[c] for c in PAPER_COLUMNS], _vote_count().label("n_votes"))
+        select(
+            *[papers.c[c] for c in PAPER_COLUMNS],
+            _vote_count().label("n_votes"),
+            comment_count_of_paper().label("n_comments"),
+        )
         .select_from(papers.join(mine, mine.c.paper_id == papers.c.id))
         .where(mine.c.account_id == account_id)
         .order_by(mine.c.created_at.desc(), papers.c.id.desc())

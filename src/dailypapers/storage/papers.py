@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from dailypapers.storage.comments import comment_count_of_paper
 from dailypapers.storage.schema import paper_categories, paper_versions, papers, votes
 
 PAPER_COLUMNS = [c.name for c in papers.columns]
@@ -38,6 +39,7 @@ class StoredPaper:
     content_hash: str
     ingested_at: datetime
     votes: int = 0
+    discussion: int = 0  # visible comments of our members (num_comments is the count imported from HF)
 
     @property
     def upvotes(self) -> int:
@@ -63,6 +65,7 @@ def vote_count_of_paper() -> Any:
 def _stored(row: Any) -> StoredPaper:
     data = dict(row._mapping)
     data["votes"] = int(data.pop("n", 0) or 0)
+    data["discussion"] = int(data.pop("n_comments", 0) or 0)
     return StoredPaper(**data)
 
 
@@ -124,7 +127,7 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
 
 
 def _with_votes() -> Any:
-    return select(papers, vote_count_of_paper().label("n"))
+    return select(papers, vote_count_of_paper().label("n"), comment_count_of_paper().label("n_comments"))
 
 
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:

@@ -211,9 +211,11 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
-    Column("period", String(32), nullable=False),  # e.g. "2026-11-26" or "2026-W48"
-    Column("kind", String(16), nullable=False, default="digest"),  # digest | confirm
+    # the recipient: a subscription (digests, confirmations) or, for notification email, an account (migration 0007)
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE")),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("period", String(32), nullable=False),  # e.g. "2026-11-26", "2026-W48", or "n123" (one notification)
+    Column("kind", String(16), nullable=False, default="digest"),  # digest | confirm | notify | notify-daily
     Column("status", String(16), nullable=False, default="pending"),  # pending|sending|sent|failed|bounced|empty
     Column("attempts", Integer, nullable=False, default=0),
     Column("message_id", String(255)),
@@ -221,6 +223,7 @@ deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     UniqueConstraint("subscription_id", "kind", "period"),
+    UniqueConstraint("account_id", "kind", "period"),
 )
 
 
@@ -427,4 +430,82 @@ imported_submitters = Table(
     metadata,
     Column("name_key", String(100), primary_key=True),  # lower-cased name
     Column("name", String(100), nullable=False),
+)
+
+# --- discussion (migration 0007): comments on papers, moderation, notifications ---
+
+# One row per comment; never deleted, so replies keep their place: deleting sets `deleted` (a tombstone) and hiding
+# by a curator sets `hidden`. `html` is the sanitised rendering of `raw`, cached at write time.
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("parent_id", Integer, ForeignKey("comments.id", ondelete="SET NULL")),
+    Column("raw", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("edited", Boolean, nullable=False, default=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("hidden_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Index("ix_comments_paper_id", "paper_id", "id"),
+    Index("ix_comments_created_at", "created_at"),
+    Index("ix_comments_account_id", "account_id"),
+)
+
+thread_locks = Table(
+    "thread_locks",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("locked_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("locked_at", UTCDateTime, nullable=False),
+)
+
+comment_bans = Table(
+    "comment_bans",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("banned_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("banned_at", UTCDateTime, nullable=False),
+)
+
+# The moderation queue: open reports have resolved_at NULL; a member reports a comment once.
+comment_reports = Table(
+    "comment_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    UniqueConstraint("comment_id", "reporter_id"),
+    Index("ix_comment_reports_resolved_at", "resolved_at"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("recipient_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # mention | reply | submitted (a comment on a paper I submitted)
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    UniqueConstraint("recipient_id", "comment_id"),  # one notification per comment and member, whatever the reasons
+    Index("ix_notifications_created_at", "created_at"),
+)
+
+# How a member wants notification email; no row means the default (services/notifications.py DEFAULT_EMAIL).
+notification_settings = Table(
+    "notification_settings",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(16), nullable=False),  # immediately | daily | off
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("bounce_reason", Text),
 )

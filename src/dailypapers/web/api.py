@@ -53,6 +53,7 @@ _STATUS_TEXT = {
     401: "No API token, or one that is not valid",
     403: "The token's account may not do this",
     404: "Not found: no such paper, collection or member here (a private collection is not found by others)",
+    423: "The thread is locked by a curator",
     429: "Too many requests from this account: wait Retry-After seconds",
     503: "The store cannot save anything right now (full disk or read-only): try again later",
 }
@@ -61,6 +62,10 @@ _ERRORS_OF: dict[str, tuple[int, ...]] = {
     "api_search": (400,),
     "api_submit": (400, 401, 403, 429, 503),
     "api_fetch_status": (400, 404),
+    "api_comments": (400, 404),
+    "api_post_comment": (400, 401, 403, 404, 423, 429),
+    "api_edit_comment": (400, 401, 403, 404, 423),
+    "api_delete_comment": (400, 401, 403, 404),
     "api_upvote": (400, 401, 404, 429),
     "api_remove_upvote": (400, 401, 404, 429),
     "api_paper": (400, 401, 404),

@@ -150,7 +150,7 @@ def _unavailable(request: Request, message: str) -> Response:
 
 def _error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     titles = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found", 429: "Slow down"}
-    titles[503] = "Cannot save right now"
+    titles.update({423: "Locked", 503: "Cannot save right now"})
     response = render(
         request, "error.html", {"status": status, "title": titles.get(status, "Error"), "message": message}, status
     )

@@ -18,6 +18,7 @@ from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.domain import MAX_ROW_ID, safe_url
 from dailypapers.queries.collections import reading_list_ids
+from dailypapers.queries.comments import unread_notifications
 from dailypapers.queries.following import follows_of
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
@@ -53,6 +54,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "csrf_token": lambda: csrf_token(request),
         "is_saved": _saved_lookup(request),
         "is_following": _follow_lookup(request),
+        "unread_notifications": lambda: unread_notifications(store_of(request), current_account(request)),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 
@@ -96,6 +98,10 @@ def excerpt(text: str, limit: int = 300) -> str:
     return excerpts.excerpt(text, limit)
 
 
+def iso_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def nice_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -113,5 +119,6 @@ templates.env.filters["authors_short"] = authors_short
 templates.env.filters["author_url"] = author_url
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
+templates.env.filters["iso_time"] = iso_time
 templates.env.filters["tex_text"] = tex_text
 templates.env.filters["safe_url"] = lambda url: safe_url(url) or ""  # every href built from stored data

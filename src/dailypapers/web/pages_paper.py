@@ -8,6 +8,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
+from dailypapers.queries import comments as comment_queries
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.authors import claims_on_paper, my_claim
 from dailypapers.queries.collections import collections_for_paper
@@ -24,7 +25,14 @@ from dailypapers.web.searching import similar_to
 SIMILAR = 6
 
 
-def paper(request: Request, arxiv_id: str) -> Response:
+def paper(
+    request: Request,
+    arxiv_id: str,
+    order: str = "oldest",
+    reply: int | None = None,
+    edit: int | None = None,
+    report: int | None = None,
+) -> Response:
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -48,6 +56,9 @@ def paper(request: Request, arxiv_id: str) -> Response:
         "paper_collections": collections_for_paper(store, account, parsed.id),
         "claims": claims_on_paper(store, parsed.id),
         "my_claim": my_claim(store, account.id if account else None, parsed.id),
+        "thread": comment_queries.thread(store, parsed.id, account, "newest" if order == "newest" else "oldest"),
+        "curator": is_curator(account),
+        "open_form": _open_form(reply, edit, report),
     }
     return render(request, "paper.html", context)
 
@@ -83,3 +94,11 @@ def upvote(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
 
 def _similar(request: Request, paper_id: str) -> list[Any]:
     return list(similar_to(request, paper_id, SIMILAR))
+
+
+def _open_form(reply: int | None, edit: int | None, report: int | None) -> tuple[str, int | None]:
+    """Which comment's form the page shows open (?reply=N, ?edit=N or ?report=N): a link, not 200 hidden forms."""
+    for kind, comment_id in (("reply", reply), ("edit", edit), ("report", report)):
+        if comment_id is not None:
+            return kind, comment_id
+    return "", None

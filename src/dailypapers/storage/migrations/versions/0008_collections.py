@@ -1,7 +1,7 @@
 """collections: members' collections and their items, authorship claims, follows, private feed tokens
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 Plain tables on both engines (see storage/schema.py for what each column holds). Collection items are keyed by
 (collection, paper), so adding a paper twice is a no-op; the paper index serves "which collections hold this paper".
@@ -15,7 +15,7 @@ from alembic import op
 from dailypapers.storage.schema import UTCDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,80 @@
+"""A paper page with 0 vs 200 comments: render time and SQL statements per request (issue 15: within 1.5×, fixed).
+
+Setup (not timed): a fresh SQLite store under a temporary directory with one real day of Hugging Face's list from
+../shared, 10 members, and 200 comments (Markdown, inline math, mentions; a third are replies) on one paper; a
+second paper of the same day keeps none. Timed: GET /papers/{id} through the real app in-process (TestClient, so no
+network noise), signed in as a member (forms, unread count), `--rounds` requests each after a warm-up, alternating
+the two pages so a busy machine slows both alike. Statements are counted with SQLAlchemy's before_cursor_execute.
+
+    python -m bench.comments_page [--rounds 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from helpers.site import client_for, hf_days, load_days, sign_in
+from sqlalchemy import event
+
+from dailypapers.services.accounts import create_account
+from dailypapers.services.comments import post_comment
+from dailypapers.storage import open_store
+from dailypapers.testing.stores import SQLiteFactory
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dailypapers-bench-comments-"))
+    config = SQLiteFactory(work / "template").config(work / "home")
+    store = open_store(config)
+    day = hf_days(SHARED, 1)[0]
+    load_days(store, [day])
+    busy, quiet = (str(p["paper"]["id"]) for p in day["papers"][:2])
+    members = [create_account(store, f"member{i}", "correct horse battery") for i in range(10)]
+    parent = None
+    for i in range(200):
+        text = f"Comment {i}: is $x_{{{i}}} \\le y$ **really** needed? cc @member{(i + 1) % 10}\n\n- point a\n- point b"
+        reply_to = parent.id if parent is not None and i % 3 else None
+        parent = post_comment(store, members[i % 10], busy, text, reply_to)
+    client = client_for(config, store)
+    sign_in(client, "member0")
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    timings: dict[str, list[float]] = {busy: [], quiet: []}
+    queries: dict[str, int] = {}
+    for paper in (busy, quiet):
+        client.get(f"/papers/{paper}")  # warm-up
+    for _ in range(args.rounds):
+        for paper in (quiet, busy):
+            statements = 0
+            start = time.perf_counter()
+            response = client.get(f"/papers/{paper}")
+            timings[paper].append(time.perf_counter() - start)
+            assert response.status_code == 200
+            queries[paper] = statements
+    store.dispose()
+    empty, full = statistics.median(timings[quiet]) * 1000, statistics.median(timings[busy]) * 1000
+    print("| page | comments | median ms | p90 ms | SQL statements |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, paper, n in (("no comments", quiet, 0), ("200 comments", busy, 200)):
+        ordered = sorted(timings[paper])
+        p90 = ordered[int(len(ordered) * 0.9) - 1] * 1000
+        print(f"| {label} | {n} | {statistics.median(ordered) * 1000:.1f} | {p90:.1f} | {queries[paper]} |")
+    print(f"ratio 200/0: {full / empty:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
