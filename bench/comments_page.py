@@ -17,13 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers.site import client_for, hf_days, load_days, sign_in
 from sqlalchemy import event
 
 from dailypapers.services.accounts import create_account
 from dailypapers.services.comments import post_comment
 from dailypapers.storage import open_store
 from dailypapers.testing.stores import SQLiteFactory
+from helpers.site import client_for, hf_days, load_days, sign_in
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

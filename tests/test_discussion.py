@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.site import client_for, csrf_from, hf_days, load_days, sign_up, soup
 from sqlalchemy import event
 
 from dailypapers.config import Config
@@ -22,6 +21,7 @@ from dailypapers.services.comments import (
     report_comment,
 )
 from dailypapers.storage import Store
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_up, soup
 
 PASSWORD = "correct horse battery"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.site import client_for, hf_days, load_days
 
 from dailypapers.config import Config
 from dailypapers.services import moderation
 from dailypapers.services.accounts import create_account, create_api_token
 from dailypapers.storage import Store
+from helpers.site import client_for, hf_days, load_days
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers.site import hf_days, load_days
 
 from conftest import ENGINES
 from dailypapers.services.accounts import create_account
 from dailypapers.storage import open_store
+from helpers.site import hf_days, load_days
 from test_browser import ARGS, ARTIFACTS, CHROMIUM, free_port
 
 pytestmark = pytest.mark.browser

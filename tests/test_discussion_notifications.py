@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers.site import client_for, hf_days, load_days, sign_in, soup
-from helpers.digest import mail_config
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app as cli_app
@@ -21,6 +19,8 @@ from dailypapers.services.submissions import submit_paper
 from dailypapers.storage import Store
 from dailypapers.storage.deliveries import delivery_status_counts
 from dailypapers.testing.smtp import RecordingHandler, smtp_server
+from helpers.digest import mail_config
+from helpers.site import client_for, hf_days, load_days, sign_in, soup
 
 PASSWORD = "correct horse battery"
 
