@@ -14,7 +14,18 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dailypapers.web import api, feeds, pages_account, pages_feed, pages_paper, pages_submit, subscriptions, system
+from dailypapers.web import (
+    api,
+    api_recommend,
+    feeds,
+    pages_account,
+    pages_feed,
+    pages_foryou,
+    pages_paper,
+    pages_submit,
+    subscriptions,
+    system,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,18 @@ ROUTES: list[Route] = [
     GET("/papers/week/{week}", pages_feed.papers_of_week, "papers_of_week"),
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
+    # --- For you: the personal feed, its settings, not-interested, the private feed (web/pages_foryou.py) ---
+    GET("/papers/foryou", pages_foryou.foryou, "foryou"),
+    POST("/papers/{arxiv_id:path}/not_interested", pages_foryou.not_interested, "not_interested"),
+    GET("/settings/foryou", pages_foryou.settings_page, "foryou_settings"),
+    POST("/settings/foryou", pages_foryou.save_settings, "foryou_save_settings"),
+    POST("/settings/foryou/seeds", pages_foryou.add_seed, "foryou_add_seed"),
+    POST("/settings/foryou/seeds/{arxiv_id:path}/remove", pages_foryou.remove_seed, "foryou_remove_seed"),
+    POST("/settings/foryou/feed", pages_foryou.new_feed, "foryou_new_feed"),
+    POST("/settings/foryou/feed/revoke", pages_foryou.revoke_feed, "foryou_revoke_feed"),
+    GET("/settings/foryou/export", pages_foryou.export, "foryou_export"),
+    POST("/settings/foryou/delete", pages_foryou.delete_data, "foryou_delete"),
+    GET("/feeds/foryou/{token}.atom", pages_foryou.private_feed, "foryou_atom"),
     # --- submissions and curation (web/pages_submit.py) ---
     GET("/papers/submit", pages_submit.submit_form, "submit_form"),
     POST("/papers/submit", pages_submit.submit, "submit"),
@@ -67,6 +90,9 @@ ROUTES: list[Route] = [
     POST("/api/papers/submit", api.submit, "api_submit", in_schema=True),
     POST("/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote", in_schema=True),
     Route("/api/papers/{paper_id:path}/upvote", ("DELETE",), api.remove_upvote, "api_remove_upvote", True),
+    GET("/api/recommendations", api_recommend.recommendations, "api_recommendations", in_schema=True),
+    Route("/api/papers/{paper_id:path}/not_interested", ("POST",), api_recommend.mark, "api_not_interested", True),
+    Route("/api/papers/{paper_id:path}/not_interested", ("DELETE",), api_recommend.unmark, "api_unmark", True),
     GET("/api/papers/{paper_id:path}", api.paper_info, "api_paper", in_schema=True),
     GET("/papers/{paper_id:path}.md", api.paper_md, "paper_markdown", in_schema=True),
     # --- RSS / Atom feeds (web/feeds.py) — API helper adds rows here ---
