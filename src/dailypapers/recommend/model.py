@@ -26,6 +26,7 @@ import numpy as np
 from dailypapers.search.query import STOPWORDS
 
 TERMS = 60
+NEAR = 0.3  # cosine from which the nearest positive is named even when other reasons exist
 DEFAULT_DIAL = 0.2  # a new member's blend: mostly their model, a little community trending
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
 # Words nearly every abstract uses: never a reason to recommend a paper.
@@ -242,10 +243,13 @@ def _reasons(
 ) -> list[str]:
     """Why, each naming a real signal of the member: their nearest positive, shared authors, terms, categories."""
     reasons = []
-    if nearest is not None and similarity >= 0.3:
+    because = None
+    if nearest is not None:
         title = " ".join(nearest.title.split())
         title = title if len(title) <= 90 else title[:89].rstrip() + "…"
-        reasons.append(f"because you {VERBS.get(nearest.kind, 'liked')} “{title}”")
+        because = f"because you {VERBS.get(nearest.kind, 'liked')} “{title}”"
+        if similarity >= NEAR:
+            reasons.append(because)
     for name in shared_authors[:2]:
         count = int(profile.authors[name])
         reasons.append(f"by {name}, an author of {count} paper{'s' if count != 1 else ''} you liked")
@@ -258,4 +262,6 @@ def _reasons(
         if shared:
             count = round(profile.categories[shared[0]] * profile.positives)
             reasons.append(f"in {shared[0]}, like {count} of the papers you liked")
+    if not reasons and because:  # nothing in common but the nearest of the member's papers, however far
+        reasons.append(because)
     return reasons
