@@ -9,7 +9,6 @@ from pathlib import Path
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
-from recommend_helpers import FROM, TO, load_fields
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
@@ -18,6 +17,7 @@ from dailypapers.services.accounts import account_named, create_account, create_
 from dailypapers.services.votes import toggle_vote
 from dailypapers.storage import Store
 from dailypapers.testing.site import client_for, csrf_from, sign_in, soup
+from recommend_helpers import FROM, TO, load_fields
 
 PASSWORD = "correct horse battery"
 
@@ -75,9 +75,7 @@ def test_the_api_lists_recommendations_with_the_paper_object_score_and_reasons(
         {"date_from": "2007-04-02", "date_to": "2007-04-01"},
     ],
 )
-def test_bad_dates_or_limits_are_a_400_with_a_message(
-    client: TestClient, store: Store, params: dict[str, str]
-) -> None:
+def test_bad_dates_or_limits_are_a_400_with_a_message(client: TestClient, store: Store, params: dict[str, str]) -> None:
     response = client.get("/api/recommendations", params=params, headers=bearer(store, "ann"))
     assert response.status_code == 400 and response.json()["error"]
 
@@ -145,7 +143,8 @@ def test_a_new_member_sees_the_cold_start_said_and_trending_in_their_categories(
     create_account(store, "new", PASSWORD)
     sign_in(client, "new")
     token = csrf_from(client, "/settings/foryou")
-    saved = client.post("/settings/foryou", data={"csrf_token": token, "categories": "astro-ph"}, follow_redirects=False)
+    form = {"csrf_token": token, "categories": "astro-ph"}
+    saved = client.post("/settings/foryou", data=form, follow_redirects=False)
     assert saved.status_code == 303
     page = soup(client.get("/papers/foryou?range=month").text)
     assert "astro-ph" in page.select_one("#cold-start").text

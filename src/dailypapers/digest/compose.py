@@ -20,7 +20,7 @@ from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
 from dailypapers.storage.papers import StoredPaper, papers_by_ids
-from dailypapers.storage.subscriptions import StoredSubscription, seed_paper_ids
+from dailypapers.storage.subscriptions import StoredSubscription
 
 POOL_SIZE = 1000  # listed papers considered per period; a week of a busy site stays well below
 EXCERPT_CHARS = 320
@@ -130,12 +130,9 @@ class Composer:
                 chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
                 digest.sections.append(Section(f"New for “{query}”", chosen))
         if sub.include_picks and sub.account_id is not None:
-            with self.store.read() as conn:
-                seeds = seed_paper_ids(conn, sub.account_id, 20)
-            if seeds:
-                ids = [i for i in self.backends[1](seeds, period) if i not in seeds]
-                chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
-                digest.sections.append(Section("Picked for you", chosen))
+            ids = self.backends[1](sub.account_id, period)  # the member's For-you model; none at cold start
+            chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
+            digest.sections.append(Section("Picked for you", chosen))
         digest.sections = [s for s in digest.sections if s.papers]
         return digest
 
