@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import random
 import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -85,7 +86,9 @@ def run_store() -> tuple[Config, Store]:
     config, _ = build()
     run_home = HOME.parent / "bench-recommend-run"
     shutil.rmtree(run_home, ignore_errors=True)
-    shutil.copytree(HOME, run_home, ignore=shutil.ignore_patterns("members.json", "models"))
+    shutil.copytree(HOME, run_home, ignore=shutil.ignore_patterns("members.json", "models", "dailypapers.db*"))
+    with sqlite3.connect(HOME / "dailypapers.db") as source, sqlite3.connect(run_home / "dailypapers.db") as copy:
+        source.backup(copy)  # a consistent copy even while another process writes
     config = Config.from_env({}, DAILYPAPERS_HOME=str(run_home), DATABASE_URL="", DAILYPAPERS_EMBEDDING_BACKEND="torch")
     store = open_store(config)
     upgrade(store)

@@ -9,19 +9,26 @@ positives and not-interested papers. With at least COLD_START positives each is 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.queries.feed import rank_trending
 from dailypapers.recommend.model import (
     DEFAULT_DIAL,
     DEFAULT_WEIGHTS,
-    Candidate,
     Profile,
+    SignalPaper,
     Weights,
+    Window,
     build_profile,
+    explain,
     score,
     tokens,
 )
@@ -31,13 +38,15 @@ from dailypapers.storage import feed as feed_store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage import recommendations as rec_store
 from dailypapers.storage.papers import StoredPaper
-from dailypapers.storage.recommendations import PaperForModel, StoredProfile
+from dailypapers.storage.recommendations import StoredProfile
 from dailypapers.storage.schema import not_interested, seed_papers
 
 COLD_START = 3  # fewer positives than this: trending in the member's categories
 RANGES = {"day": 1, "week": 7, "month": 30}
-_TOKENS: dict[tuple[str, str], frozenset[str]] = {}  # (paper id, content hash) → words; tokenised once per process
-_TOKENS_MAX = 200_000
+WINDOWS_KEPT = 8  # prepared candidate windows kept per process (a month of papers: ~10 MB)
+RECHECK_SECONDS = 30.0  # a new or re-embedded paper joins the prepared window within this long
+_WINDOWS: dict[tuple[str, datetime, datetime], tuple[tuple[Any, ...], Window, float]] = {}
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -71,14 +80,37 @@ def settings_of(store: Store, account_id: int) -> StoredProfile | None:
         return rec_store.profile_of(conn, account_id)
 
 
-def _tokens(paper: PaperForModel) -> frozenset[str]:
-    key = (paper.id, paper.content_hash)
-    found = _TOKENS.get(key)
-    if found is None:
-        if len(_TOKENS) >= _TOKENS_MAX:
-            _TOKENS.clear()
-        found = _TOKENS[key] = tokens(f"{paper.title}\n{paper.abstract}")
-    return found
+def _window(conn: Connection, begin: datetime, stop: datetime) -> Window:
+    """The window's candidates, prepared once per process and reused until a paper or embedding in it changes."""
+    key = (str(conn.engine.url), begin, stop)
+    cached = _WINDOWS.get(key)
+    if cached is not None and monotonic() - cached[2] < RECHECK_SECONDS:
+        return cached[1]
+    version = rec_store.window_version(conn, begin, stop)
+    if cached is not None and cached[0] == version:
+        _WINDOWS[key] = (version, cached[1], monotonic())
+        return cached[1]
+    papers = rec_store.window_papers(conn, begin, stop)
+    dim = next((p.vector.shape[0] for p in papers if p.vector is not None), 0)
+    matrix = np.zeros((len(papers), dim), dtype=np.float32)
+    for row, paper in enumerate(papers):
+        if paper.vector is not None:
+            matrix[row] = paper.vector
+    window = Window(
+        ids=[p.id for p in papers],
+        titles=[p.title for p in papers],
+        authors=[list(p.authors) for p in papers],
+        categories=[list(p.categories) for p in papers],
+        tokens=[tokens(f"{p.title}\n{p.abstract}") for p in papers],
+        published=[p.published_at.timestamp() if p.published_at else 0.0 for p in papers],
+        matrix=matrix,
+        has_vector=np.array([p.vector is not None for p in papers], dtype=bool),
+    )
+    with _LOCK:
+        _WINDOWS[key] = (version, window, monotonic())
+        while len(_WINDOWS) > WINDOWS_KEPT:
+            _WINDOWS.pop(next(iter(_WINDOWS)))
+    return window
 
 
 def recommend(
@@ -99,9 +131,8 @@ def recommend(
     with store.read() as conn:
         stored = rec_store.profile_of(conn, account_id)
         positives, negatives = load_signals(conn, account_id)
-        excluded = {p.paper_id for p in positives} | {p.paper_id for p in negatives}
-        excluded |= rec_store.not_interested_ids(conn, account_id)
-        papers = [p for p in rec_store.window_papers(conn, begin, stop) if p.id not in excluded]
+        window = _window(conn, begin, stop)
+        upvoted = rec_store.upvoted_ids_published_between(conn, account_id, begin, stop)
         trending = feed_store.trending_candidates(conn, start=start, end=end)
     chosen = dial if dial is not None else (stored.dial if stored else DEFAULT_DIAL)
     categories = stored.categories if stored else []
@@ -110,74 +141,86 @@ def recommend(
     else:  # signals from before this member's first action: computed here, stored at their next one
         profile = build_profile(positives, negatives)
     anchor = min(now or datetime.now(UTC), stop)
-    hot = _trending_scores(trending, anchor, float(config.get("DAILYPAPERS_TRENDING_GRAVITY")))
+    hot, upvotes = _trending(window, trending, anchor, float(config.get("DAILYPAPERS_TRENDING_GRAVITY")))
+    keep = np.ones(len(window.ids), dtype=bool)
+    for paper_id in {p.paper_id for p in positives} | {p.paper_id for p in negatives} | upvoted:
+        if paper_id in window.row_of:
+            keep[window.row_of[paper_id]] = False
     cold = len(positives) < COLD_START
     if cold:
-        ranked = _cold_start(papers, hot, categories)
+        top = _cold_start(window, keep, hot, upvotes, categories, limit)
     else:
-        ranked = _personal(profile, positives, papers, hot, chosen, weights)
-    top = ranked[: max(limit, 0)]
+        top = _personal(profile, positives, window, keep, hot, upvotes, chosen, weights, limit)
     with store.read() as conn:
         stored_papers = paper_store.papers_by_ids(conn, [paper_id for paper_id, _, _ in top])
     items = [Recommendation(stored_papers[pid], s, r) for pid, s, r in top if pid in stored_papers]
     return Recommendations(items, start, end, cold, len(positives), chosen, categories)
 
 
-def _trending_scores(
-    candidates: list[feed_store.Candidate], anchor: datetime, gravity: float
-) -> dict[str, tuple[float, int]]:
-    """{paper id: (trending score scaled to 0–1, upvotes)} of the window's listed papers."""
+def _trending(
+    window: Window, candidates: list[feed_store.Candidate], anchor: datetime, gravity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(trending score scaled to 0–1, upvotes) per window row; 0 for papers not listed in the period."""
+    hot, upvotes = np.zeros(len(window.ids)), np.zeros(len(window.ids), dtype=int)
     ranked = rank_trending(candidates, anchor, gravity)
     best = max((s for _, s in ranked), default=0.0) or 1.0
-    scores: dict[str, tuple[float, int]] = {}
-    for cand, value in ranked:
-        scores.setdefault(cand.paper_id, (value / best, cand.upvotes))
-    return scores
+    for cand, value in reversed(ranked):  # a paper listed twice keeps its best
+        row = window.row_of.get(cand.paper_id)
+        if row is not None:
+            hot[row], upvotes[row] = value / best, cand.upvotes
+    return hot, upvotes
+
+
+def _votes(n: int) -> str:
+    return f"{n} upvote{'s' if n != 1 else ''}"
 
 
 def _personal(
     profile: Profile,
-    positives: list[Any],
-    papers: list[PaperForModel],
-    hot: dict[str, tuple[float, int]],
+    positives: list[SignalPaper],
+    window: Window,
+    keep: np.ndarray,
+    hot: np.ndarray,
+    upvotes: np.ndarray,
     dial: float,
     weights: Weights,
+    limit: int,
 ) -> list[tuple[str, float, list[str]]]:
-    candidates = [Candidate(p.id, p.title, p.authors, p.categories, _tokens(p), p.vector) for p in papers]
-    scored = score(profile, positives, candidates, weights)
-    if not scored:
+    if not keep.any():
         return []
-    low, high = min(s.score for s in scored), max(s.score for s in scored)
-    span = (high - low) or 1.0
-    ranked = []
-    for item in scored:
-        trend, upvotes = hot.get(item.paper_id, (0.0, 0))
-        value = (1 - dial) * (item.score - low) / span + dial * trend
-        reasons = list(item.reasons)
-        if dial > 0 and trend >= 0.25:
-            reasons.append(f"trending on the site ({upvotes} upvote{'s' if upvotes != 1 else ''})")
-        ranked.append((item.paper_id, round(value, 6), reasons))
-    ranked.sort(key=lambda r: (-r[1], r[0]))
-    return ranked
+    scores = score(profile, positives, window, weights)
+    values = scores.values
+    low, high = float(values[keep].min()), float(values[keep].max())
+    final = (1 - dial) * (values - low) / ((high - low) or 1.0) + dial * hot
+    final = np.where(keep, final, -np.inf)
+    order = np.lexsort((np.arange(len(final)), -final))[: min(max(limit, 0), int(keep.sum()))]
+    top = []
+    for row in order.tolist():
+        reasons = explain(profile, positives, window, scores, row)
+        if dial > 0 and hot[row] >= 0.25:
+            reasons.append(f"trending on the site ({_votes(int(upvotes[row]))})")
+        top.append((window.ids[row], round(float(final[row]), 6), reasons))
+    return top
 
 
 def _cold_start(
-    papers: list[PaperForModel], hot: dict[str, tuple[float, int]], categories: list[str]
+    window: Window, keep: np.ndarray, hot: np.ndarray, upvotes: np.ndarray, categories: list[str], limit: int
 ) -> list[tuple[str, float, list[str]]]:
     """Trending (then newest) among the window's papers in the member's categories (all papers if none chosen)."""
     wanted = set(categories)
     ranked = []
-    for p in papers:
-        shared = [c for c in p.categories if c in wanted]
+    for row in np.flatnonzero(keep).tolist():
+        shared = [c for c in window.categories[row] if c in wanted]
         if wanted and not shared:
             continue
-        trend, upvotes = hot.get(p.id, (0.0, 0))
         where = f"in {shared[0]}, a category you chose" if shared else "on the site"
-        reason = f"trending {where} ({upvotes} upvote{'s' if upvotes != 1 else ''})" if trend else f"new {where}"
-        published = p.published_at.timestamp() if p.published_at else 0.0
-        ranked.append((p.id, round(trend, 6), [reason], published))
-    ranked.sort(key=lambda r: (-r[1], -r[3], r[0]))
-    return [(pid, s, reasons) for pid, s, reasons, _ in ranked]
+        ranked.append((-hot[row], -window.published[row], window.ids[row], row, where))
+    ranked.sort()
+    top = []
+    for _, _, paper_id, row, where in ranked[: max(limit, 0)]:
+        reason = f"trending {where} ({_votes(int(upvotes[row]))})" if hot[row] else f"new {where}"
+        top.append((paper_id, round(float(hot[row]), 6), [reason]))
+    return top
 
 
 def hidden_ids(store: Store, account_id: int | None, paper_ids: list[str]) -> set[str]:

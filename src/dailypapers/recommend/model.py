@@ -104,20 +104,40 @@ class Profile:
 
 
 @dataclass
-class Candidate:
-    paper_id: str
-    title: str
-    authors: list[str]
-    categories: list[str]
-    tokens: frozenset[str]
-    vector: np.ndarray | None
+class Window:
+    """The candidate papers of a period, prepared once and shared by every member's request (queries cache it):
+    their stacked vectors and inverted indexes of authors, categories and words, so scoring is a few array ops."""
+
+    ids: list[str]
+    titles: list[str]
+    authors: list[list[str]]
+    categories: list[list[str]]
+    tokens: list[frozenset[str]]
+    published: list[float]  # POSIX time, 0 when unknown
+    matrix: np.ndarray  # float32, one row per paper (zeros when not embedded)
+    has_vector: np.ndarray  # bool per row
+    row_of: dict[str, int] = field(default_factory=dict)
+    by_author: dict[str, list[int]] = field(default_factory=dict)
+    by_category: dict[str, list[int]] = field(default_factory=dict)
+    by_term: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for row, paper_id in enumerate(self.ids):
+            self.row_of[paper_id] = row
+            for name in set(self.authors[row]):
+                self.by_author.setdefault(name, []).append(row)
+            for category in set(self.categories[row]):
+                self.by_category.setdefault(category, []).append(row)
+            for term in self.tokens[row]:
+                self.by_term.setdefault(term, []).append(row)
 
 
 @dataclass
-class Scored:
-    paper_id: str
-    score: float
-    reasons: list[str]
+class Scores:
+    values: np.ndarray  # the personal score of every row of the window
+    nearest: np.ndarray  # cosine to the nearest positive with a vector
+    nearest_index: np.ndarray  # which one (an index into the positives that have vectors)
+    idf: dict[str, float]  # of the profile's terms, over the window
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -166,71 +186,56 @@ def build_profile(positives: list[SignalPaper], negatives: list[SignalPaper]) ->
     )
 
 
-def score(
-    profile: Profile,
-    positives: list[SignalPaper],
-    candidates: list[Candidate],
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> list[Scored]:
-    """Every candidate's personal score with the reasons behind it, in candidate order."""
-    if not candidates:
-        return []
-    dim = next((c.vector.shape[0] for c in candidates if c.vector is not None), 0)
-    matrix = np.zeros((len(candidates), dim), dtype=np.float32)
-    for row, cand in enumerate(candidates):
-        if cand.vector is not None:
-            matrix[row] = cand.vector
-    zeros = np.zeros(len(candidates), dtype=np.float32)
-    semantic = matrix @ profile.centroid if profile.centroid is not None and dim else zeros
-    negative = matrix @ profile.negative if profile.negative is not None and dim else zeros
-    with_vectors = [p for p in positives if p.vector is not None]
-    if with_vectors and dim:
-        sims = matrix @ np.stack([p.vector for p in with_vectors]).astype(np.float32).T  # type: ignore[misc]
+def score(profile: Profile, positives: list[SignalPaper], window: Window, weights: Weights = DEFAULT_WEIGHTS) -> Scores:
+    """Every window paper's personal score: dot products with the stored vectors plus author, category, term boosts."""
+    n = len(window.ids)
+    zeros = np.zeros(n, dtype=np.float32)
+    matrix = window.matrix
+    usable = matrix.shape[1] > 0
+    semantic = matrix @ profile.centroid if profile.centroid is not None and usable else zeros
+    negative = matrix @ profile.negative if profile.negative is not None and usable else zeros
+    with_vectors = [p.vector for p in positives if p.vector is not None]
+    if with_vectors and usable:
+        sims = matrix @ np.stack(with_vectors).astype(np.float32).T
         nearest_index, nearest = sims.argmax(axis=1), sims.max(axis=1)
     else:
-        nearest_index, nearest = np.zeros(len(candidates), dtype=int), zeros
-    idf = _window_idf(profile.terms, candidates)
-    term_total = sum(profile.terms[t] * idf[t] for t in profile.terms) or 1.0
-    scored = []
-    for row, cand in enumerate(candidates):
-        shared_authors = sorted(
-            (a for a in set(cand.authors) if profile.authors.get(a, 0) > 0), key=_author_rank(profile)
-        )
-        author_weight = sum(profile.authors.get(a, 0.0) for a in set(cand.authors))
-        author_part = math.copysign(math.log1p(abs(author_weight)), author_weight)
-        category_share = max((profile.categories.get(c, 0.0) for c in cand.categories), default=0.0)
-        shared_terms = sorted((t for t in cand.tokens if t in profile.terms), key=lambda t: -profile.terms[t] * idf[t])
-        term_part = sum(profile.terms[t] * idf[t] for t in shared_terms) / term_total
-        value = (
-            weights.centroid * float(semantic[row])
-            + weights.nearest * float(nearest[row])
-            - weights.negative * float(negative[row])
-            + weights.author * author_part
-            + weights.category * category_share
-            + weights.term * term_part
-        )
-        reasons = _reasons(
-            with_vectors[int(nearest_index[row])] if with_vectors and cand.vector is not None else None,
-            float(nearest[row]),
-            shared_authors,
-            profile,
-            shared_terms,
-            cand.categories,
-        )
-        scored.append(Scored(cand.paper_id, value, reasons))
-    return scored
+        nearest_index, nearest = np.zeros(n, dtype=int), zeros
+    author_weight = np.zeros(n)
+    for name, weight in profile.authors.items():
+        if name in window.by_author:
+            author_weight[window.by_author[name]] += weight
+    category_share = np.zeros(n)
+    for category, share in profile.categories.items():
+        rows = window.by_category.get(category)
+        if rows:
+            category_share[rows] = np.maximum(category_share[rows], share)
+    idf = {t: math.log((n + 1) / (len(window.by_term.get(t, ())) + 1)) + 1.0 for t in profile.terms}
+    term_part = np.zeros(n)
+    for term, weight in profile.terms.items():
+        if term in window.by_term:
+            term_part[window.by_term[term]] += weight * idf[term]
+    term_part /= sum(profile.terms[t] * idf[t] for t in profile.terms) or 1.0
+    values = (
+        weights.centroid * semantic
+        + weights.nearest * nearest
+        - weights.negative * negative
+        + weights.author * np.sign(author_weight) * np.log1p(np.abs(author_weight))
+        + weights.category * category_share
+        + weights.term * term_part
+    )
+    return Scores(values, nearest, nearest_index, idf)
 
 
-def _author_rank(profile: Profile) -> Any:
-    return lambda name: (-profile.authors.get(name, 0.0), name)
-
-
-def _window_idf(terms: dict[str, float], candidates: list[Candidate]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for cand in candidates:
-        df.update(t for t in cand.tokens if t in terms)
-    n = len(candidates)
-    return {t: math.log((n + 1) / (df[t] + 1)) + 1.0 for t in terms}
+def explain(profile: Profile, positives: list[SignalPaper], window: Window, scores: Scores, row: int) -> list[str]:
+    """Why this window paper was picked, each reason naming a real signal of the member (see _reasons)."""
+    with_vectors = [p for p in positives if p.vector is not None]
+    nearest = with_vectors[int(scores.nearest_index[row])] if with_vectors and window.has_vector[row] else None
+    rank = lambda name: (-profile.authors.get(name, 0.0), name)  # noqa: E731
+    shared_authors = sorted((a for a in set(window.authors[row]) if profile.authors.get(a, 0) > 0), key=rank)
+    shared_terms = sorted(
+        (t for t in window.tokens[row] if t in profile.terms), key=lambda t: (-profile.terms[t] * scores.idf[t], t)
+    )
+    return _reasons(nearest, float(scores.nearest[row]), shared_authors, profile, shared_terms, window.categories[row])
 
 
 def _reasons(

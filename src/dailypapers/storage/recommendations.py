@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, and_, delete, literal, select, union_all, update
+from sqlalchemy import Connection, Table, and_, delete, func, literal, select, union_all, update
 
 from dailypapers.storage.schema import (
     listings,
@@ -145,6 +145,24 @@ def window_papers(conn: Connection, start: datetime, end: datetime) -> list[Pape
         .order_by(papers.c.published_at.desc(), papers.c.id)
     )
     return _papers_for_model(conn, query)
+
+
+def upvoted_ids_published_between(conn: Connection, account_id: int, start: datetime, end: datetime) -> set[str]:
+    """The member's upvoted papers first published in [start, end) (all of them, past the model's 500 positives)."""
+    query = (
+        select(votes.c.paper_id)
+        .select_from(votes.join(papers, papers.c.id == votes.c.paper_id))
+        .where(votes.c.account_id == account_id, papers.c.published_at >= start, papers.c.published_at < end)
+    )
+    return {row[0] for row in conn.execute(query)}
+
+
+def window_version(conn: Connection, start: datetime, end: datetime) -> tuple[Any, ...]:
+    """What changes when the window's candidates do: their count and newest ingest, and the newest embedding batch."""
+    in_window = (papers.c.published_at >= start) & (papers.c.published_at < end)
+    row = conn.execute(select(func.count(), func.max(papers.c.ingested_at)).where(in_window)).one()
+    seq = conn.execute(select(func.max(paper_embeddings.c.seq))).scalar_one()
+    return (int(row[0]), row[1], seq)
 
 
 def profile_of(conn: Connection, account_id: int) -> StoredProfile | None:
