@@ -47,14 +47,14 @@ from recommend_data import CUTOFF, HOME, WINDOW_END, Member, build
 K = 100
 PASSWORD = "bench password 1"
 GRID = {
-    "centroid only": Weights(nearest=0, author=0, category=0, term=0),
-    "embeddings (centroid + nearest)": Weights(author=0, category=0, term=0),
-    "default": Weights(),
-    "more authors": Weights(author=0.5),
-    "more terms": Weights(term=0.6),
-    "authors ×2, terms ×2": Weights(author=0.5, term=0.6),
-    "no nearest": Weights(nearest=0),
-    "authors only-ish": Weights(centroid=0.3, nearest=0.3, author=0.5, term=0.3),
+    "centroid only": Weights(centroid=1, nearest=0, author=0, category=0, term=0),
+    "embeddings (centroid + nearest)": Weights(centroid=1, nearest=1, author=0, category=0, term=0),
+    "first guess (1, 1, authors 0.25, terms 0.3)": Weights(centroid=1, nearest=1, author=0.25),
+    "more authors": Weights(centroid=1, nearest=1, author=0.5),
+    "more terms": Weights(centroid=1, nearest=1, author=0.25, term=0.6),
+    "authors ×2, terms ×2": Weights(centroid=1, nearest=1, author=0.5, term=0.6),
+    "no nearest": Weights(centroid=1, nearest=0, author=0.25),
+    "embeddings 0.3 each, authors 0.5 (the default)": Weights(),
 }
 
 

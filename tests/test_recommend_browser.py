@@ -5,6 +5,7 @@ cold-start notice, the blend dial, and "not interested" removing a card in place
 from __future__ import annotations
 
 import pytest
+
 from test_browser import ARTIFACTS, browser, served  # noqa: F401  (fixtures: the served demo site, Chromium)
 
 pytestmark = pytest.mark.browser

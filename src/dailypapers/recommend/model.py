@@ -46,10 +46,12 @@ VERBS = {"upvote": "upvoted", "submission": "submitted", "seed": "added as a pap
 
 @dataclass(frozen=True)
 class Weights:
-    centroid: float = 1.0
-    nearest: float = 1.0
+    """Chosen on bench/recommend.py's tuning split (docs/benchmarks.md): the best of eight variants there."""
+
+    centroid: float = 0.3
+    nearest: float = 0.3
     negative: float = 0.6
-    author: float = 0.25
+    author: float = 0.5
     category: float = 0.1
     term: float = 0.3
 
