@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from dailypapers.cli.common import console, err_console, fail, load_config, store_for
-from dailypapers.services import accounts
-from dailypapers.services.bibtex_import import BibImportReport, decode_upload, import_bibtex
-from dailypapers.services.collections import CollectionError, UnknownCollection
+from dailypapers.cli.common import console, err_console, fail, load_config, opened_store
+
+if TYPE_CHECKING:
+    from dailypapers.services.bibtex_import import BibImportReport
 
 app = typer.Typer(help="Members' collections.", no_args_is_help=True)
 MAX_REPORTED = 50
@@ -23,23 +24,25 @@ def import_file(
     fetch: bool = typer.Option(False, "--fetch", help="Fetch arXiv papers the store lacks from the arXiv API."),
 ) -> None:
     """Match each entry to a paper (arXiv id, DOI, then exact title), add the matches, report the rest."""
+    from dailypapers.services import accounts
+    from dailypapers.services.bibtex_import import decode_upload, import_bibtex
+    from dailypapers.services.collections import CollectionError, UnknownCollection
+
     try:
         data = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
     config = load_config()
-    store = store_for(config)
-    try:
-        owner = accounts.account_named(store, user)
-        if owner is None:
-            fail(f"there is no member named {user!r}")
-        report = import_bibtex(store, config, owner, collection.strip(), decode_upload(data), fetch=fetch)
-    except UnknownCollection:
-        fail(f"{user} has no collection {collection!r}")
-    except CollectionError as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            owner = accounts.account_named(store, user)
+            if owner is None:
+                fail(f"there is no member named {user!r}")
+            report = import_bibtex(store, config, owner, collection.strip(), decode_upload(data), fetch=fetch)
+        except UnknownCollection:
+            fail(f"{user} has no collection {collection!r}")
+        except CollectionError as exc:
+            fail(str(exc))
     _print(report)
 
 

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, err_console, fail, load_config, store_for
-from dailypapers.exports.formats import render
-from dailypapers.queries.export import ExportRecord, collection_export, search_export, store_export
+from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, err_console, fail, load_config, opened_store
+
+if TYPE_CHECKING:
+    from dailypapers.queries.export import ExportRecord
 
 
 class ExportFormat(StrEnum):
@@ -44,32 +46,32 @@ def export(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of standard output."),
 ) -> None:
     """Export papers: every paper by id, a collection (`--collection`) or a search (`--query`); streamed."""
+    from dailypapers.exports.formats import render
+    from dailypapers.queries.export import collection_export, search_export, store_export
     from dailypapers.search.service import SearchError
 
     if collection and query:
         fail("give at most one of --collection and --query", EXIT_USAGE)
     day = _day(since)
     config = load_config()
-    store = store_for(config)
-    try:
-        records: Iterator[ExportRecord] | None
-        if collection:
-            records = collection_export(store, collection.strip(), None, day, operator=True)
-            if records is None:
-                fail(f"there is no collection {collection!r}")
-        elif query:
-            try:
-                records = search_export(store, config, query, day)
-            except SearchError as exc:
-                fail(str(exc), EXIT_USAGE)
-        else:
-            records = store_export(store, day)
-        count = _write(render(fmt.value, records), output) - (1 if fmt is ExportFormat.csv else 0)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written under the output name")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            records: Iterator[ExportRecord] | None
+            if collection:
+                records = collection_export(store, collection.strip(), None, day, operator=True)
+                if records is None:
+                    fail(f"there is no collection {collection!r}")
+            elif query:
+                try:
+                    records = search_export(store, config, query, day)
+                except SearchError as exc:
+                    fail(str(exc), EXIT_USAGE)
+            else:
+                records = store_export(store, day)
+            count = _write(render(fmt.value, records), output) - (1 if fmt is ExportFormat.csv else 0)
+        except KeyboardInterrupt:
+            err_console.print("interrupted: nothing was written under the output name")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     err_console.print(f"exported {count} papers" + (f" to {output}" if output else ""), highlight=False)
 
 

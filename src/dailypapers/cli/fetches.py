@@ -7,10 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, store_for
-from dailypapers.queries.fetches import queued_fetches
-from dailypapers.services.fetches import FetchWorker, drain_fetches
-from dailypapers.storage.fetches import STATES
+from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, opened_store
 
 app = typer.Typer(help="The queue of papers members asked to fetch from arXiv.", no_args_is_help=True)
 
@@ -24,9 +21,10 @@ def run(
     Requests are paced through the store, so this and any served app together keep arXiv's one request per
     DAILYPAPERS_HTTP_DELAY. Exit status with --once: 0 papers arrived, 3 nothing due, 1 some fetch failed.
     """
+    from dailypapers.services.fetches import FetchWorker, drain_fetches
+
     config = load_config()
-    store = store_for(config)
-    try:
+    with opened_store(config) as store:
         if once:
             report = drain_fetches(store, config)
             console.print(report.line(), highlight=False)
@@ -41,8 +39,6 @@ def run(
             worker.run()
         except KeyboardInterrupt:
             raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        store.dispose()
 
 
 @app.command("list")
@@ -52,14 +48,14 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """The queue's entries: id, state, attempts, next attempt, last error, who asked."""
+    from dailypapers.queries.fetches import queued_fetches
+    from dailypapers.storage.fetches import STATES
+
     unknown = [s for s in state or [] if s not in STATES]
     if unknown:
         fail(f"unknown state {', '.join(unknown)} (use {', '.join(STATES)})", 2)
-    store = store_for(load_config())
-    try:
+    with opened_store(load_config()) as store:
         entries = queued_fetches(store, state or None, limit)
-    finally:
-        store.dispose()
     if as_json:
         rows = [
             {

@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, store_for
-from dailypapers.services.notifications import send_due_notifications
+from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
 
 app = typer.Typer(help="Notification email (mentions, replies, comments on submitted papers).", no_args_is_help=True)
 
@@ -21,18 +20,18 @@ def send(
     day: str | None = typer.Option(None, "--date", help="Day YYYY-MM-DD whose daily batches (of the day before) go."),
 ) -> None:
     """Send every notification email due that has not been delivered yet."""
+    from dailypapers.services.notifications import send_due_notifications
+
     try:
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
     config = load_config()
-    store = store_for(config)
-    try:
-        report = send_due_notifications(store, config, when)
-    except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
-        fail(str(exc))
-    finally:
-        store.dispose()
+    with opened_store(config) as store:
+        try:
+            report = send_due_notifications(store, config, when)
+        except ValueError as exc:  # a malformed DAILYPAPERS_SMTP_URL or mail setting
+            fail(str(exc))
     console.print(f"{when}: {report.line()}", highlight=False)
     if report.aborted:
         err_console.print("run again to send the rest (nothing delivered is sent twice)", highlight=False)

@@ -1,4 +1,4 @@
-"""`dailypapers user create|set-role|set-password`: accounts from the command line (e.g. the first admin)."""
+"""`dailypapers user create|set-role|set-password|token`: accounts from the command line (e.g. the first admin)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,19 @@ def set_password(
         except accounts.AccountError as exc:
             fail(str(exc), EXIT_USAGE)
     console.print(f"new password set for {username}; {ended} sign-in session(s) ended", highlight=False)
+
+
+@app.command("token")
+def token(
+    username: str = typer.Argument(..., help="Existing account."),
+    label: str = typer.Option("", "--label", help="A name for the token, shown on the member's profile page."),
+) -> None:
+    """Print a new API token for the account (for scripts and admins); it is shown only this once."""
+    from dailypapers.services import accounts
+
+    with opened_store(load_config()) as store:
+        account = accounts.account_named(store, username)
+        if account is None:
+            fail(f"no account named {username!r}", EXIT_USAGE)
+        created = accounts.create_api_token(store, account, label or "cli")
+    print(created)

@@ -20,7 +20,7 @@ from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
 from dailypapers.storage.papers import StoredPaper, papers_by_ids
-from dailypapers.storage.subscriptions import StoredSubscription, seed_paper_ids
+from dailypapers.storage.subscriptions import StoredSubscription
 
 POOL_SIZE = 1000  # listed papers considered per period; a week of a busy site stays well below
 EXCERPT_CHARS = 320
@@ -106,8 +106,8 @@ class DigestSearch(Protocol):
         """Ids of the papers of the period matching a saved search, best first."""
         ...
 
-    def picks(self, seeds: list[str], period: DigestPeriod) -> list[str]:
-        """Ids of the period's papers closest to these (the member's upvoted / submitted) papers, best first."""
+    def picks(self, account_id: int, period: DigestPeriod) -> list[str]:
+        """Ids of the period's papers the member's For-you model ranks first (none at cold start), best first."""
         ...
 
 
@@ -137,12 +137,9 @@ class Composer:
                 chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
                 digest.sections.append(Section(f"New for “{query}”", chosen))
         if sub.include_picks and sub.account_id is not None:
-            with self.store.read() as conn:
-                seeds = seed_paper_ids(conn, sub.account_id, 20)
-            if seeds:
-                ids = [i for i in self.search.picks(seeds, period) if i not in seeds]
-                chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
-                digest.sections.append(Section("Picked for you", chosen))
+            ids = self.search.picks(sub.account_id, period)  # the member's For-you model; none at cold start
+            chosen = self._pick(self._lookup(ids), sub, seen, sub.top_n)
+            digest.sections.append(Section("Picked for you", chosen))
         if sub.account_id is not None:
             followed = self._followed(sub.account_id, period)
             if followed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dailypapers.services.accounts import is_curator
+from dailypapers.services.profiles import refresh_profile
 from dailypapers.storage import Store
 from dailypapers.storage import claims as claim_store
 from dailypapers.storage import papers as paper_store
@@ -57,5 +58,6 @@ def decide_claim(store: Store, curator: StoredAccount, claim_id: int, decision: 
             raise ClaimError(f"there is no claim {claim_id}")
         claim_store.decide_claim(conn, claim_id, status, curator.id, datetime.now(UTC))
         found = claim_store.claim_by_id(conn, claim_id)
-    assert found is not None
+        assert found is not None
+        refresh_profile(conn, found.account_id)  # an approved claim is a For-you positive; a rejected one no longer
     return found

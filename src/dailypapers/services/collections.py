@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from dailypapers.services.profiles import refresh_profile
 from dailypapers.storage import Store
 from dailypapers.storage import collections as collection_store
 from dailypapers.storage import papers as paper_store
@@ -158,6 +159,7 @@ def _add(store: Store, found: StoredCollection, paper_id: str, note: str | None)
         now = datetime.now(UTC)
         collection_store.insert_item(conn, found.id, paper_id, position, note, now)
         collection_store.touch_collection(conn, found.id, now)
+        refresh_profile(conn, found.account_id)  # a saved paper is a For-you positive
     return True
 
 
@@ -178,6 +180,8 @@ def add_items(store: Store, owner: StoredAccount, slug: str, paper_ids: list[str
             added.append(paper_id)
             position += 1
         collection_store.touch_collection(conn, found.id, now)
+        if added:
+            refresh_profile(conn, found.account_id)
     return added
 
 
@@ -189,6 +193,7 @@ def remove_item(store: Store, owner: StoredAccount, slug: str, paper_id: str) ->
         order = [item.paper_id for item in collection_store.items_of(conn, found.id)]
         collection_store.set_positions(conn, found.id, order)
         collection_store.touch_collection(conn, found.id, datetime.now(UTC))
+        refresh_profile(conn, found.account_id)
 
 
 def set_note(store: Store, owner: StoredAccount, slug: str, paper_id: str, note: str) -> None:

@@ -15,6 +15,7 @@ from dailypapers.config import Config
 from dailypapers.domain import InvalidArxivId, InvalidDay, checked_day, parse_arxiv_id
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.fetches import request_fetch
+from dailypapers.services.profiles import refresh_profile
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
@@ -106,6 +107,8 @@ def submit_paper(
             submitted_at=datetime.now(UTC),
             comment=comment,
         )
+        if listing_id is not None:
+            refresh_profile(conn, account.id)  # a submission is a positive signal of the For-you model
     if listing_id is None:
         raise SubmissionError(f"{arxiv_id} is already on the list of {day.isoformat()}")
     return Submitted(listing_id, arxiv_id, day, paper.title)

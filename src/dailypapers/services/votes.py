@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dailypapers.services.profiles import refresh_profile
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage import votes as vote_store
@@ -35,4 +36,5 @@ def toggle_vote(store: Store, account: StoredAccount, paper_id: str, want: bool 
             vote_store.delete_vote(conn, account.id, paper_id)
             voted = False
         count = int(paper["imported_upvotes"] or 0) + vote_store.vote_count_of_paper(conn, paper_id)
+        refresh_profile(conn, account.id)  # the member's For-you model follows the vote at once
     return voted, count

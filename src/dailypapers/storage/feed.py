@@ -253,12 +253,14 @@ class Candidate:
     listing_id: int
     submitted_at: datetime
     upvotes: int
+    paper_id: str = ""
 
 
 @lru_cache(maxsize=32)
 def _candidates_statement(shape: _Shape) -> Any:
     first = _first_listings(shape)
-    return select(listings.c.id, listings.c.submitted_at, papers.c.imported_upvotes + _vote_count()).select_from(
+    upvotes = papers.c.imported_upvotes + _vote_count()
+    return select(listings.c.id, listings.c.submitted_at, upvotes, listings.c.paper_id).select_from(
         first.join(listings, listings.c.id == first.c.listing_id).join(papers, papers.c.id == listings.c.paper_id)
     )
 
@@ -273,7 +275,9 @@ def trending_candidates(
 ) -> list[Candidate]:
     """First listing, its time and the upvotes of every paper listed in the window (a light, single query)."""
     statement = _candidates_statement(_shape(start, end, submitter, include_hidden))
-    return [Candidate(int(r[0]), r[1], int(r[2])) for r in conn.execute(statement, _params(start, end, submitter))]
+    return [
+        Candidate(int(r[0]), r[1], int(r[2]), r[3]) for r in conn.execute(statement, _params(start, end, submitter))
+    ]
 
 
 def _paper(mapping: Any) -> StoredPaper:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -508,4 +509,35 @@ notification_settings = Table(
     Column("email", String(16), nullable=False),  # immediately | daily | off
     Column("changed_at", UTCDateTime, nullable=False),
     Column("bounce_reason", Text),
+)
+
+# Personal recommendations (migration 0009). A member's "not interested" marks and seed papers ("a few papers you
+# like"); their stored model and settings in member_profiles. All private to the member (storage/recommendations.py).
+not_interested = Table(
+    "not_interested",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+seed_papers = Table(
+    "seed_papers",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+member_profiles = Table(
+    "member_profiles",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("dial", Float, nullable=False, default=0.2),  # 0 = only the personal model, 1 = only community trending
+    Column("categories", JSON, nullable=False),  # chosen categories: the cold start's trending filter
+    Column("feed_token_hash", String(64), unique=True),  # SHA-256 of the private Atom feed's token; NULL = no feed
+    Column("model", JSON),  # authors, categories, terms, counts (recommend/model.py); NULL until the first signal
+    Column("centroid", LargeBinary),  # float32 unit vector: mean of the positives' embeddings
+    Column("negative", LargeBinary),  # float32 unit vector: mean of the not-interested papers' embeddings
+    Column("updated_at", UTCDateTime, nullable=False),
 )

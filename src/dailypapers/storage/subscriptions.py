@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, union_all, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from dailypapers.storage.schema import listings, saved_searches, subscriptions, votes
+from dailypapers.storage.schema import saved_searches, subscriptions
 
 
 @dataclass
@@ -119,16 +119,3 @@ def replace_searches(conn: Connection, subscription_id: int, queries: Sequence[s
     rows = [{"subscription_id": subscription_id, "query": q, "created_at": now} for q in dict.fromkeys(queries)]
     if rows:
         conn.execute(insert(saved_searches), rows)
-
-
-def seed_paper_ids(conn: Connection, account_id: int, limit: int) -> list[str]:
-    """The member's most recent upvotes and submissions: the seeds of their personal picks."""
-    voted = select(votes.c.paper_id.label("paper_id"), votes.c.created_at.label("at")).where(
-        votes.c.account_id == account_id
-    )
-    submitted = select(listings.c.paper_id.label("paper_id"), listings.c.submitted_at.label("at")).where(
-        listings.c.account_id == account_id
-    )
-    both = union_all(voted, submitted).subquery("seeds")
-    query = select(both.c.paper_id, both.c.at).order_by(both.c.at.desc()).limit(limit * 2)
-    return list(dict.fromkeys(row[0] for row in conn.execute(query)))[:limit]

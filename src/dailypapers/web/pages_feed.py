@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.feed import Feed, InvalidPeriod, Period
+from dailypapers.queries.recommendations import hidden_ids
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.web.auth import current_account
@@ -112,6 +113,8 @@ def _render_feed(
     request: Request, result: Feed, heading: str, subtitle: str, tab: str, sort: str = "upvotes"
 ) -> HTMLResponse:
     account = current_account(request)
+    hidden = hidden_ids(store_of(request), account.id if account else None, [i.paper.id for i in result.items])
+    result.items = [item for item in result.items if item.paper.id not in hidden]  # the member's "not interested"
     ids = [item.paper.id for item in result.items]
     anchor = result.period.start if result.period and result.period.kind != "window" else None
     tabs = {}
@@ -164,6 +167,8 @@ def _search(
     results = search_or_400(request, search_request)
     if results.exact_match and len(results.hits) == 1 and page == 0:  # an arXiv id or URL: go to the paper
         return RedirectResponse(f"/papers/{results.hits[0].paper.id}", status_code=302)
+    hidden = hidden_ids(store_of(request), account.id if account else None, [h.paper.id for h in results.hits])
+    results.hits = [hit for hit in results.hits if hit.paper.id not in hidden]  # the member's "not interested"
     ids = [hit.paper.id for hit in results.hits]
     context = {
         "q": q,

@@ -20,6 +20,7 @@ from dailypapers.web import (
     api,
     api_collections,
     api_comments,
+    api_recommend,
     collection_feeds,
     discussion_feed,
     exports,
@@ -29,6 +30,7 @@ from dailypapers.web import (
     pages_discussion,
     pages_feed,
     pages_following,
+    pages_foryou,
     pages_moderation,
     pages_notifications,
     pages_paper,
@@ -74,6 +76,18 @@ ROUTES: list[Route] = [
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
     GET("/papers/following", pages_following.following_page, "following"),  # web/pages_following.py
+    # --- For you: the personal feed, its settings, not-interested, the private feed (web/pages_foryou.py) ---
+    GET("/papers/foryou", pages_foryou.foryou, "foryou"),
+    POST("/papers/{arxiv_id:path}/not_interested", pages_foryou.not_interested, "not_interested"),
+    GET("/settings/foryou", pages_foryou.settings_page, "foryou_settings"),
+    POST("/settings/foryou", pages_foryou.save_settings, "foryou_save_settings"),
+    POST("/settings/foryou/seeds", pages_foryou.add_seed, "foryou_add_seed"),
+    POST("/settings/foryou/seeds/{arxiv_id:path}/remove", pages_foryou.remove_seed, "foryou_remove_seed"),
+    POST("/settings/foryou/feed", pages_foryou.new_feed, "foryou_new_feed"),
+    POST("/settings/foryou/feed/revoke", pages_foryou.revoke_feed, "foryou_revoke_feed"),
+    GET("/settings/foryou/export", pages_foryou.export, "foryou_export"),
+    POST("/settings/foryou/delete", pages_foryou.delete_data, "foryou_delete"),
+    GET("/feeds/foryou/{token}.atom", pages_foryou.private_feed, "foryou_atom"),
     # --- submissions and curation (web/pages_submit.py) ---
     GET("/papers/submit", pages_submit.submit_form, "submit_form"),
     POST("/papers/submit", pages_submit.submit, "submit"),
@@ -155,6 +169,11 @@ ROUTES: list[Route] = [
     API("DELETE", "/api/comments/{comment_id}", api_comments.delete_comment, "api_delete_comment"),
     API("POST", "/api/papers/{paper_id:path}/upvote", api.upvote, "api_upvote"),
     API("DELETE", "/api/papers/{paper_id:path}/upvote", api.remove_upvote, "api_remove_upvote"),
+    API("GET", "/api/recommendations", api_recommend.recommendations, "api_recommendations"),
+    API(
+        "POST", "/api/papers/{paper_id:path}/not_interested", api_recommend.mark, "api_not_interested", status_code=204
+    ),
+    API("DELETE", "/api/papers/{paper_id:path}/not_interested", api_recommend.unmark, "api_unmark", status_code=204),
     API("GET", "/api/papers/{paper_id:path}", api.paper_info, "api_paper"),
     API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
     # --- RSS / Atom syndication of the daily list, trending and searches (web/syndication.py) ---

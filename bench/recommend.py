@@ -1,0 +1,257 @@
+"""For you against arxiv-sanity-style baselines, on simulated members (bench/recommend_data.py says who they are).
+
+    python bench/recommend.py                  # tune on the tuning split, report the held-out split, timings
+
+Each member is an account of the bench store; their earlier papers are upvoted THROUGH `toggle_vote` (the service the
+site calls, which rebuilds the member's model in the same transaction); then the papers of the two weeks after the
+cut-off are ranked for them by `queries.recommendations.recommend` (what the page, API, feed and digest call), and
+their own later papers are the relevant ones. In the same run, on the same candidates:
+
+- svm: arxiv-sanity-lite's ranking — scikit-learn `LinearSVC(C=0.01, class_weight="balanced")` on tf-idf of title +
+  abstract (fitted on the whole universe), the member's papers labelled 1 and every other paper 0;
+- svm+authors: the same with one token per author added;
+- last five: the old digest picks — a hybrid search of the titles of the five most recent upvotes over the window,
+  fused by reciprocal rank (through the search service);
+- trending: the community's trending (`recommend` with the dial at 1);
+- random: a fixed-seed shuffle.
+
+Our weights are chosen on the tuning split only; every figure reported is from the held-out split. Timings: each
+upvote (the whole `toggle_vote`, model rebuild included) and the For-you page (`GET /papers/foryou`) per member.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dailypapers.config import Config
+from dailypapers.queries.recommendations import recommend
+from dailypapers.recommend.model import Weights
+from dailypapers.services.accounts import account_named, create_account
+from dailypapers.services.profiles import refresh_profile
+from dailypapers.services.votes import toggle_vote
+from dailypapers.storage import Store, open_store
+from dailypapers.storage import recommendations as rec_store
+from dailypapers.storage.migrate import upgrade
+from recommend_data import CUTOFF, HOME, WINDOW_END, Member, build
+
+K = 100
+PASSWORD = "bench password 1"
+GRID = {
+    "centroid only": Weights(centroid=1, nearest=0, author=0, category=0, term=0),
+    "embeddings (centroid + nearest)": Weights(centroid=1, nearest=1, author=0, category=0, term=0),
+    "first guess (1, 1, authors 0.25, terms 0.3)": Weights(centroid=1, nearest=1, author=0.25),
+    "more authors": Weights(centroid=1, nearest=1, author=0.5),
+    "more terms": Weights(centroid=1, nearest=1, author=0.25, term=0.6),
+    "authors ×2, terms ×2": Weights(centroid=1, nearest=1, author=0.5, term=0.6),
+    "no nearest": Weights(centroid=1, nearest=0, author=0.25),
+    "embeddings 0.3 each, authors 0.5 (the default)": Weights(),
+}
+
+
+def ndcg10(run: list[str], relevant: set[str]) -> float:
+    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(run[:10]) if d in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
+    return dcg / ideal
+
+
+def recall20(run: list[str], relevant: set[str]) -> float:
+    return len(relevant & set(run[:20])) / len(relevant)
+
+
+def mrr(run: list[str], relevant: set[str]) -> float:
+    return next((1 / (i + 1) for i, d in enumerate(run) if d in relevant), 0.0)
+
+
+def evaluate(members: list[Member], rank: Callable[[Member], list[str]]) -> tuple[float, float, float]:
+    rows = [
+        (ndcg10(r, set(m.relevant)), recall20(r, set(m.relevant)), mrr(r, set(m.relevant)))
+        for m in members
+        for r in [rank(m)]
+    ]
+    return tuple(statistics.mean(col) for col in zip(*rows, strict=True))  # type: ignore[return-value]
+
+
+def run_store() -> tuple[Config, Store]:
+    """A copy of the cached store for this run (so every run starts from no accounts and no votes)."""
+    config, _ = build()
+    run_home = HOME.parent / "bench-recommend-run"
+    shutil.rmtree(run_home, ignore_errors=True)
+    shutil.copytree(HOME, run_home, ignore=shutil.ignore_patterns("members.json", "models", "dailypapers.db*"))
+    with sqlite3.connect(HOME / "dailypapers.db") as source, sqlite3.connect(run_home / "dailypapers.db") as copy:
+        source.backup(copy)  # a consistent copy even while another process writes
+    config = Config.from_env({}, DAILYPAPERS_HOME=str(run_home), DATABASE_URL="", DAILYPAPERS_EMBEDDING_BACKEND="torch")
+    store = open_store(config)
+    upgrade(store)
+    return config, store
+
+
+def simulate(store: Store, members: list[Member]) -> tuple[dict[str, int], list[float]]:
+    """Create the members and upvote their earlier papers, oldest first, through the vote service."""
+    ids, timings = {}, []
+    for n, m in enumerate(members):
+        account = account_named(store, f"m{n}") or create_account(store, f"m{n}", PASSWORD)
+        ids[m.author] = account.id
+        for paper_id in m.positives:
+            started = time.perf_counter()
+            toggle_vote(store, account, paper_id, True)
+            timings.append((time.perf_counter() - started) * 1000)
+    return ids, timings
+
+
+def _spread(ms: list[float]) -> str:
+    return f"median {statistics.median(ms):.1f} ms, p95 {sorted(ms)[int(len(ms) * 0.95)]:.1f} ms, max {max(ms):.1f} ms"
+
+
+def svm_ranker(store: Store, with_authors: bool) -> Callable[[Member], list[str]]:
+    import numpy as np
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    with store.read() as conn:
+        start = rec_store.window_papers(conn, _dt(CUTOFF.replace(year=2000)), _dt(WINDOW_END, 1))
+    ids = [p.id for p in start]
+    texts = [f"{p.title} {p.abstract}" for p in start]
+    matrix = TfidfVectorizer(
+        max_features=20000, ngram_range=(1, 2), sublinear_tf=True, stop_words="english"
+    ).fit_transform(texts)
+    if with_authors:
+        tokens = [" ".join("a_" + "".join(ch for ch in a.lower() if ch.isalnum()) for a in p.authors) for p in start]
+        authors = TfidfVectorizer(token_pattern=r"\S+").fit_transform(tokens)
+        matrix = hstack([matrix, authors]).tocsr()
+    row = {paper_id: i for i, paper_id in enumerate(ids)}
+    window = [i for i, p in enumerate(start) if p.published_at and _dt(CUTOFF) <= p.published_at]
+
+    def rank(member: Member) -> list[str]:
+        y = np.zeros(len(ids))
+        y[[row[p] for p in member.positives if p in row]] = 1
+        model = LinearSVC(C=0.01, class_weight="balanced").fit(matrix, y)
+        scores = model.decision_function(matrix[window])
+        order = np.argsort(-scores)[:K]
+        return [ids[window[i]] for i in order]
+
+    return rank
+
+
+def _dt(day: object, plus: int = 0) -> object:
+    from datetime import UTC, datetime, timedelta
+    from datetime import time as dtime
+
+    return datetime.combine(day, dtime.min, UTC) + timedelta(days=plus)  # type: ignore[arg-type]
+
+
+def last_five_ranker(store: Store, config: Config) -> Callable[[Member], list[str]]:
+    import re
+
+    from dailypapers.search.service import SearchError, SearchRequest, search_papers
+    from dailypapers.storage.papers import papers_by_ids
+
+    def rank(member: Member) -> list[str]:
+        with store.read() as conn:
+            titles = [p.title for p in papers_by_ids(conn, member.positives[-5:]).values()]
+        fused: dict[str, float] = {}
+        for title in titles:
+            words = re.sub(r"[^\w\s-]", " ", title)[:300]
+            request = SearchRequest(q=words, limit=50, date_from=CUTOFF, date_to=WINDOW_END, mode="hybrid")
+            try:
+                hits = search_papers(store, config, request).hits
+            except SearchError:
+                continue
+            for n, hit in enumerate(hits):
+                fused[hit.paper.id] = fused.get(hit.paper.id, 0.0) + 1.0 / (60 + n)
+        return sorted(fused, key=lambda key: -fused[key])[:K]
+
+    return rank
+
+
+def main() -> None:
+    _, members = build()
+    config, store = run_store()
+    tune = [m for m in members if m.split == "tune"]
+    held = [m for m in members if m.split == "heldout"]
+    started = time.perf_counter()
+    accounts, vote_ms = simulate(store, members)
+    print(
+        f"{len(members)} members ({len(tune)} tune, {len(held)} held-out), {len(vote_ms)} upvotes in "
+        f"{time.perf_counter() - started:.0f} s; the whole upvote (write + model rebuild): {_spread(vote_ms)}"
+    )
+    rebuild_ms = []
+    for m in members[:100]:
+        with store.write() as conn:
+            begun = time.perf_counter()
+            refresh_profile(conn, accounts[m.author])
+            rebuild_ms.append((time.perf_counter() - begun) * 1000)
+    print(
+        f"model rebuild alone ({len(rebuild_ms)} members, {min(len(m.positives) for m in members)}–"
+        f"{max(len(m.positives) for m in members)} positives): {_spread(rebuild_ms)}"
+    )
+
+    def ours(weights: Weights, dial: float = 0.0) -> Callable[[Member], list[str]]:
+        def rank(m: Member) -> list[str]:
+            result = recommend(
+                store, config, accounts[m.author], CUTOFF, WINDOW_END, limit=K, dial=dial, weights=weights
+            )
+            return [i.paper.id for i in result.items]
+
+        return rank
+
+    print("\n## Tuning split\n\n| variant | nDCG@10 | recall@20 | MRR |\n| --- | --- | --- | --- |")
+    best_name, best = "", (-1.0, 0.0, 0.0)
+    for name, weights in GRID.items():
+        figures = evaluate(tune, ours(weights))
+        print(f"| {name} | {figures[0]:.3f} | {figures[1]:.3f} | {figures[2]:.3f} |")
+        if figures[0] > best[0]:
+            best_name, best = name, figures
+    for dial in (0.1, 0.2):
+        figures = evaluate(tune, ours(GRID[best_name], dial))
+        print(f"| {best_name}, dial {dial} | {figures[0]:.3f} | {figures[1]:.3f} | {figures[2]:.3f} |")
+
+    rng = random.Random(7)
+    with store.read() as conn:
+        window_ids = [p.id for p in rec_store.window_papers(conn, _dt(CUTOFF), _dt(WINDOW_END, 1))]
+    rankers: dict[str, Callable[[Member], list[str]]] = {
+        f"ours ({best_name}, dial 0)": ours(GRID[best_name]),
+        "ours, default dial 0.2": ours(GRID[best_name], 0.2),
+        "svm (tf-idf, arxiv-sanity)": svm_ranker(store, False),
+        "svm + author tokens": svm_ranker(store, True),
+        "similar to the last five upvotes": last_five_ranker(store, config),
+        "trending": ours(GRID[best_name], 1.0),
+        "random": lambda m: rng.sample(window_ids, K),
+    }
+    print(f"\n## Held-out split ({len(held)} members, {len(window_ids)} candidate papers)\n")
+    print("| ranking | nDCG@10 | recall@20 | MRR |\n| --- | --- | --- | --- |")
+    for name, rank in rankers.items():
+        figures = evaluate(held, rank)
+        print(f"| {name} | {figures[0]:.3f} | {figures[1]:.3f} | {figures[2]:.3f} |", flush=True)
+
+    page_ms = page_latency(config, store, held, {m.author: f"m{n}" for n, m in enumerate(members)})
+    print(f"\nFor-you page (GET /papers/foryou?range=month, {len(page_ms)} requests): {_spread(page_ms)}")
+
+
+def page_latency(config: Config, store: Store, members: list[Member], usernames: dict[str, str]) -> list[float]:
+    """Time GET /papers/foryou (month range: the whole window) for up to 40 members, three requests each."""
+    from dailypapers.testing.site import client_for, sign_in
+
+    timings = []
+    for m in members[:40]:
+        with client_for(config, store) as client:
+            sign_in(client, usernames[m.author], PASSWORD)
+            for _ in range(3):
+                started = time.perf_counter()
+                assert client.get("/papers/foryou?range=month").status_code == 200
+                timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+if __name__ == "__main__":
+    main()

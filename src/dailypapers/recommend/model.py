@@ -1,0 +1,281 @@
+"""A member's profile, built from their signals, and the score of a candidate paper against it.
+
+Positives (upvotes, submissions, seed papers, papers saved to collections, claimed papers) and negatives
+("not interested") become:
+
+- `centroid`: the unit mean of the positives' embeddings, and `negative`, the same for the negatives;
+- `authors`: how many positives each author wrote (negatives count against, at half weight);
+- `categories`: the share of positives in each arXiv category;
+- `terms`: the share of positives whose title or abstract holds each informative word (top TERMS).
+
+A candidate scores `w.centroid·cos(centroid) + w.nearest·max cos(any positive) − w.negative·cos(negative)
++ w.author·log(1 + shared-author weight) + w.category·category share + w.term·idf-weighted term overlap`; the
+idf comes from the candidate window itself. The profile is small (a few KB) and rebuilt at every signal change, so
+a request only reads it and the window's stored vectors. Weights were tuned on bench/recommend.py's tuning split.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dailypapers.search.query import STOPWORDS
+
+TERMS = 60
+NEAR = 0.3  # cosine from which the nearest positive is named even when other reasons exist
+DEFAULT_DIAL = 0.2  # a new member's blend: mostly their model, a little community trending
+_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
+# Words nearly every abstract uses: never a reason to recommend a paper.
+_GENERIC_WORDS = """
+paper propose proposed proposes method methods approach approaches result results show shows based using use used
+model models new task tasks performance data framework existing achieve achieves achieving also demonstrate
+demonstrates work works study novel however experiments experimental extensive while via which these their such than
+more our this that with from into over both each first well large different across present presents introduce
+introduces problem problems high including has have been its it we they them significant significantly effective
+efficient improve improves improved improvement state-of-the-art outperforms further various key can not only then
+thus between through within without most many other code available https github com two three one learning
+training trained
+"""
+GENERIC = frozenset(_GENERIC_WORDS.split())
+VERBS = {
+    "upvote": "upvoted",
+    "submission": "submitted",
+    "seed": "added as a paper you like",
+    "collection": "saved",
+    "claim": "wrote",
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Chosen on bench/recommend.py's tuning split (docs/benchmarks.md): the best of eight variants there."""
+
+    centroid: float = 0.3
+    nearest: float = 0.3
+    negative: float = 0.6
+    author: float = 0.5
+    category: float = 0.1
+    term: float = 0.3
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass
+class SignalPaper:
+    """A paper a member acted on, as the model needs it."""
+
+    paper_id: str
+    kind: str  # upvote | submission | seed | collection | claim | not_interested
+    title: str
+    text: str  # title and abstract
+    authors: list[str]
+    categories: list[str]
+    vector: np.ndarray | None
+
+
+@dataclass
+class Profile:
+    positives: int = 0
+    negatives: int = 0
+    centroid: np.ndarray | None = None
+    negative: np.ndarray | None = None
+    authors: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, float] = field(default_factory=dict)
+    terms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "positives": self.positives,
+            "negatives": self.negatives,
+            "authors": self.authors,
+            "categories": self.categories,
+            "terms": self.terms,
+        }
+
+    @classmethod
+    def from_row(cls, model: dict[str, Any] | None, centroid: bytes | None, negative: bytes | None) -> Profile:
+        data = model or {}
+        return cls(
+            positives=int(data.get("positives", 0)),
+            negatives=int(data.get("negatives", 0)),
+            centroid=_vector(centroid),
+            negative=_vector(negative),
+            authors=dict(data.get("authors", {})),
+            categories=dict(data.get("categories", {})),
+            terms=dict(data.get("terms", {})),
+        )
+
+
+@dataclass
+class Window:
+    """The candidate papers of a period, prepared once and shared by every member's request (queries cache it):
+    their stacked vectors and inverted indexes of authors, categories and words, so scoring is a few array ops."""
+
+    ids: list[str]
+    titles: list[str]
+    authors: list[list[str]]
+    categories: list[list[str]]
+    tokens: list[frozenset[str]]
+    published: list[float]  # POSIX time, 0 when unknown
+    matrix: np.ndarray  # float32, one row per paper (zeros when not embedded)
+    has_vector: np.ndarray  # bool per row
+    row_of: dict[str, int] = field(default_factory=dict)
+    by_author: dict[str, list[int]] = field(default_factory=dict)
+    by_category: dict[str, list[int]] = field(default_factory=dict)
+    by_term: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for row, paper_id in enumerate(self.ids):
+            self.row_of[paper_id] = row
+            for name in set(self.authors[row]):
+                self.by_author.setdefault(name, []).append(row)
+            for category in set(self.categories[row]):
+                self.by_category.setdefault(category, []).append(row)
+            for term in self.tokens[row]:
+                self.by_term.setdefault(term, []).append(row)
+
+
+@dataclass
+class Scores:
+    values: np.ndarray  # the personal score of every row of the window
+    nearest: np.ndarray  # cosine to the nearest positive with a vector
+    nearest_index: np.ndarray  # which one (an index into the positives that have vectors)
+    idf: dict[str, float]  # of the profile's terms, over the window
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The informative words of a text (lower case, no stop words or generic paper words)."""
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in GENERIC)
+
+
+def _vector(raw: bytes | None) -> np.ndarray | None:
+    return None if raw is None else np.frombuffer(raw, dtype=np.float32)
+
+
+def _unit_mean(vectors: list[np.ndarray]) -> np.ndarray | None:
+    if not vectors:
+        return None
+    mean = np.mean(np.stack(vectors).astype(np.float32), axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 1e-9 else None
+
+
+def build_profile(positives: list[SignalPaper], negatives: list[SignalPaper]) -> Profile:
+    """The whole profile from the member's signals (a few ms for hundreds of signals)."""
+    authors: dict[str, float] = {}
+    for paper in positives:
+        for name in set(paper.authors):
+            authors[name] = authors.get(name, 0.0) + 1.0
+    for paper in negatives:
+        for name in set(paper.authors):
+            authors[name] = authors.get(name, 0.0) - 0.5
+    categories: Counter[str] = Counter()
+    for paper in positives:
+        categories.update(set(paper.categories))
+    terms: Counter[str] = Counter()
+    for paper in positives:
+        terms.update(tokens(paper.text))
+    least = 2 if len(positives) >= 4 else 1
+    top_terms = [(t, n) for t, n in terms.most_common(TERMS * 2) if n >= least][:TERMS]
+    n = max(len(positives), 1)
+    return Profile(
+        positives=len(positives),
+        negatives=len(negatives),
+        centroid=_unit_mean([p.vector for p in positives if p.vector is not None]),
+        negative=_unit_mean([p.vector for p in negatives if p.vector is not None]),
+        authors={a: c for a, c in authors.items() if c != 0},
+        categories={c: k / n for c, k in categories.items()},
+        terms={t: k / n for t, k in top_terms},
+    )
+
+
+def score(profile: Profile, positives: list[SignalPaper], window: Window, weights: Weights = DEFAULT_WEIGHTS) -> Scores:
+    """Every window paper's personal score: dot products with the stored vectors plus author, category, term boosts."""
+    n = len(window.ids)
+    zeros = np.zeros(n, dtype=np.float32)
+    matrix = window.matrix
+    usable = matrix.shape[1] > 0
+    semantic = matrix @ profile.centroid if profile.centroid is not None and usable else zeros
+    negative = matrix @ profile.negative if profile.negative is not None and usable else zeros
+    with_vectors = [p.vector for p in positives if p.vector is not None]
+    if with_vectors and usable:
+        sims = matrix @ np.stack(with_vectors).astype(np.float32).T
+        nearest_index, nearest = sims.argmax(axis=1), sims.max(axis=1)
+    else:
+        nearest_index, nearest = np.zeros(n, dtype=int), zeros
+    author_weight = np.zeros(n)
+    for name, weight in profile.authors.items():
+        if name in window.by_author:
+            author_weight[window.by_author[name]] += weight
+    category_share = np.zeros(n)
+    for category, share in profile.categories.items():
+        rows = window.by_category.get(category)
+        if rows:
+            category_share[rows] = np.maximum(category_share[rows], share)
+    idf = {t: math.log((n + 1) / (len(window.by_term.get(t, ())) + 1)) + 1.0 for t in profile.terms}
+    term_part = np.zeros(n)
+    for term, weight in profile.terms.items():
+        if term in window.by_term:
+            term_part[window.by_term[term]] += weight * idf[term]
+    term_part /= sum(profile.terms[t] * idf[t] for t in profile.terms) or 1.0
+    values = (
+        weights.centroid * semantic
+        + weights.nearest * nearest
+        - weights.negative * negative
+        + weights.author * np.sign(author_weight) * np.log1p(np.abs(author_weight))
+        + weights.category * category_share
+        + weights.term * term_part
+    )
+    return Scores(values, nearest, nearest_index, idf)
+
+
+def explain(profile: Profile, positives: list[SignalPaper], window: Window, scores: Scores, row: int) -> list[str]:
+    """Why this window paper was picked, each reason naming a real signal of the member (see _reasons)."""
+    with_vectors = [p for p in positives if p.vector is not None]
+    nearest = with_vectors[int(scores.nearest_index[row])] if with_vectors and window.has_vector[row] else None
+    rank = lambda name: (-profile.authors.get(name, 0.0), name)  # noqa: E731
+    shared_authors = sorted((a for a in set(window.authors[row]) if profile.authors.get(a, 0) > 0), key=rank)
+    shared_terms = sorted(
+        (t for t in window.tokens[row] if t in profile.terms), key=lambda t: (-profile.terms[t] * scores.idf[t], t)
+    )
+    return _reasons(nearest, float(scores.nearest[row]), shared_authors, profile, shared_terms, window.categories[row])
+
+
+def _reasons(
+    nearest: SignalPaper | None,
+    similarity: float,
+    shared_authors: list[str],
+    profile: Profile,
+    shared_terms: list[str],
+    categories: list[str],
+) -> list[str]:
+    """Why, each naming a real signal of the member: their nearest positive, shared authors, terms, categories."""
+    reasons = []
+    because = None
+    if nearest is not None:
+        title = " ".join(nearest.title.split())
+        title = title if len(title) <= 90 else title[:89].rstrip() + "…"
+        because = f"because you {VERBS.get(nearest.kind, 'liked')} “{title}”"
+        if similarity >= NEAR:
+            reasons.append(because)
+    for name in shared_authors[:2]:
+        count = int(profile.authors[name])
+        reasons.append(f"by {name}, an author of {count} paper{'s' if count != 1 else ''} you liked")
+    if shared_terms:
+        reasons.append("shares terms with papers you liked: " + ", ".join(shared_terms[:4]))
+    if not reasons:
+        shared = sorted(
+            (c for c in categories if profile.categories.get(c, 0) > 0), key=lambda c: -profile.categories[c]
+        )
+        if shared:
+            count = round(profile.categories[shared[0]] * profile.positives)
+            reasons.append(f"in {shared[0]}, like {count} of the papers you liked")
+    if not reasons and because:  # nothing in common but the nearest of the member's papers, however far
+        reasons.append(because)
+    return reasons
