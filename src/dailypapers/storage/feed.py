@@ -17,8 +17,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Date, String, and_, bindparam, func, literal, select, true
+from sqlalchemy import Connection, Date, String, and_, bindparam, exists, func, literal, select, true
 
+from dailypapers.storage.glance import attach_glances
 from dailypapers.storage.listings import StoredListing
 from dailypapers.storage.papers import PAPER_COLUMNS, StoredPaper
 from dailypapers.storage.schema import accounts, listings, papers, votes
@@ -57,10 +58,13 @@ class _Shape:
     end: bool
     submitter: bool
     include_hidden: bool
+    has_code: bool = False  # only papers with a code repository link
 
 
-def _shape(start: date | None, end: date | None, submitter: str | None, include_hidden: bool) -> _Shape:
-    return _Shape(start is not None, end is not None, bool(submitter), include_hidden)
+def _shape(
+    start: date | None, end: date | None, submitter: str | None, include_hidden: bool, has_code: bool = False
+) -> _Shape:
+    return _Shape(start is not None, end is not None, bool(submitter), include_hidden, has_code)
 
 
 def _params(start: date | None, end: date | None, submitter: str | None) -> dict[str, Any]:
@@ -82,6 +86,9 @@ def _visible(shape: _Shape) -> list[Any]:
     if shape.submitter:
         who = func.lower(func.coalesce(accounts.c.username, listings.c.submitter_name))
         where.append(who == bindparam("submitter", type_=String))
+    if shape.has_code:
+        coded = papers.alias("coded")
+        where.append(exists().where(coded.c.id == listings.c.paper_id, coded.c.code_url.isnot(None)))
     return where
 
 
@@ -175,10 +182,11 @@ def feed_page(
     order: FeedOrder = "upvotes",
     limit: int | None = 50,
     offset: int = 0,
+    has_code: bool = False,
 ) -> FeedPage:
     """Listings between two days (inclusive; None = unbounded; a multi-day range shows each paper once, on its
     first day there), sorted and paged, plus the total."""
-    shape = _shape(start, end, submitter, include_hidden)
+    shape = _shape(start, end, submitter, include_hidden, has_code)
     # A day has each paper once ((day, paper) is unique); an unbounded list (every day, a submitter's history) shows
     # every listing, as a list of daily items should. Only a week, month or window needs first listings picked.
     one_per_listing = start is None or end is None or start == end
@@ -188,8 +196,12 @@ def feed_page(
     rows = conn.execute(_page_statement(shape, order, one_per_listing), params).all()
     total = int(rows[0].total) if rows else 0
     if total < 0 or (not rows and offset):
-        total = count_feed(conn, start=start, end=end, submitter=submitter, include_hidden=include_hidden)
-    return FeedPage([_feed_row(row) for row in rows], total)
+        total = count_feed(
+            conn, start=start, end=end, submitter=submitter, include_hidden=include_hidden, has_code=has_code
+        )
+    page = FeedPage([_feed_row(row) for row in rows], total)
+    attach_glances(conn, [row.paper for row in page.rows])
+    return page
 
 
 @lru_cache(maxsize=32)
@@ -199,10 +211,16 @@ def _count_statement(shape: _Shape) -> Any:
 
 
 def count_feed(
-    conn: Connection, *, start: date | None, end: date | None, submitter: str | None, include_hidden: bool
+    conn: Connection,
+    *,
+    start: date | None,
+    end: date | None,
+    submitter: str | None,
+    include_hidden: bool,
+    has_code: bool = False,
 ) -> int:
     """How many items feed_page would list in all (only needed when a page lies past the end)."""
-    statement = _count_statement(_shape(start, end, submitter, include_hidden))
+    statement = _count_statement(_shape(start, end, submitter, include_hidden, has_code))
     return int(conn.execute(statement, _params(start, end, submitter)).scalar_one())
 
 
@@ -218,6 +236,7 @@ def feed_rows_by_listing_ids(conn: Connection, listing_ids: list[int]) -> list[F
     by_id = {
         row.listing.id: row for row in map(_feed_row, conn.execute(_rows_by_ids_statement(), {"ids": listing_ids}))
     }
+    attach_glances(conn, [row.paper for row in by_id.values()])
     return [by_id[i] for i in listing_ids if i in by_id]
 
 
@@ -263,9 +282,10 @@ def trending_candidates(
     end: date | None,
     submitter: str | None = None,
     include_hidden: bool = False,
+    has_code: bool = False,
 ) -> list[Candidate]:
     """First listing, its time and the upvotes of every paper listed in the window (a light, single query)."""
-    statement = _candidates_statement(_shape(start, end, submitter, include_hidden))
+    statement = _candidates_statement(_shape(start, end, submitter, include_hidden, has_code))
     return [Candidate(int(r[0]), r[1], int(r[2])) for r in conn.execute(statement, _params(start, end, submitter))]
 
 
@@ -335,4 +355,6 @@ def papers_upvoted_by(conn: Connection, account_id: int, *, limit: int = 50, off
         .limit(limit)
         .offset(offset)
     )
-    return [_paper(row._mapping) for row in conn.execute(query)]
+    found = [_paper(row._mapping) for row in conn.execute(query)]
+    attach_glances(conn, found)
+    return found

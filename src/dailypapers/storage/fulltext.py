@@ -35,10 +35,11 @@ class SearchFilters:
     date_to: date | None = None
     categories: list[str] = field(default_factory=list)  # any of; "cs" means every cs.* category
     authors: list[str] = field(default_factory=list)  # every one of; each a name or part of one
+    has_code: bool = False  # only papers with a code repository link
 
     @property
     def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.categories or self.authors)
+        return bool(self.date_from or self.date_to or self.categories or self.authors or self.has_code)
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -70,6 +71,8 @@ def _filter_sql(conn: Connection, filters: SearchFilters, params: dict[str, Any]
             params[f"catp{i}"] = cat + ".%"
             ors.append(f"c.category = :cat{i} OR c.category LIKE :catp{i}")
         sql.append(f"EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = p.id AND ({' OR '.join(ors)}))")
+    if filters.has_code:
+        sql.append("p.code_url IS NOT NULL")
     for i, words in enumerate(_author_words(filters.authors)):
         if conn.dialect.name == "sqlite":
             params[f"author{i}"] = "authors : " + _quoted(words)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from dailypapers.storage.glance import PaperGlance, attach_glances
 from dailypapers.storage.schema import paper_categories, paper_versions, papers, votes
 
 PAPER_COLUMNS = [c.name for c in papers.columns]
@@ -37,7 +38,9 @@ class StoredPaper:
     num_comments: int
     content_hash: str
     ingested_at: datetime
+    project_url: str | None = None  # migration 0011
     votes: int = 0
+    glance: PaperGlance | None = None  # TL;DR and keywords, attached by the reads that show papers
 
     @property
     def upvotes(self) -> int:
@@ -129,14 +132,20 @@ def _with_votes() -> Any:
 
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:
     row = conn.execute(_with_votes().where(papers.c.id == paper_id)).first()
-    return _stored(row) if row else None
+    if row is None:
+        return None
+    paper = _stored(row)
+    attach_glances(conn, [paper])
+    return paper
 
 
 def papers_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredPaper]:
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
-    return {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
+    found = {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
+    attach_glances(conn, found.values())
+    return found
 
 
 def searchable_text(conn: Connection, paper_id: str) -> str | None:

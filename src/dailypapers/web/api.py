@@ -38,6 +38,7 @@ from dailypapers.web.context import config_of, store_of
 
 bearer = HTTPBearer(auto_error=False, description="An API token created on your profile page")
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+HasCode = Annotated[bool, Query(description="true: only papers with a code repository (githubRepo set)")]
 
 
 def docs_page(request: Request) -> HTMLResponse:
@@ -108,6 +109,7 @@ def daily_papers(
     ),
     p: Annotated[int, Query(ge=0, le=100_000, description="Page number, from 0")] = 0,
     limit: Annotated[int, Query(ge=1, le=q.MAX_LIMIT, description="Papers per page")] = 50,
+    has_code: HasCode = False,
 ) -> list[ApiDailyPaper]:
     """Papers listed on a day, week or month (default: every day, most recent first), as huggingface.co answers.
 
@@ -118,7 +120,7 @@ def daily_papers(
     store, config = store_of(request), config_of(request)
     curator = is_curator(_reader(request, credentials))
     if sort == "trending" and period is None and not submitter:
-        result = q.trending(store, config, page=p, limit=limit, include_hidden=curator)
+        result = q.trending(store, config, page=p, limit=limit, include_hidden=curator, has_code=has_code)
     else:
         internal: q.Sort = "trending" if sort == "trending" else "submitted"
         result = q.feed(
@@ -131,6 +133,7 @@ def daily_papers(
             limit=limit,
             include_hidden=curator,
             all_days=True,
+            has_code=has_code,
         )
     return [api_daily(item.row) for item in result.items]
 
@@ -149,14 +152,18 @@ def search(
     request: Request,
     q_: Annotated[str, Query(alias="q", max_length=500, description="Words, phrases, author:, cat:, or an id")],
     limit: Annotated[int, Query(ge=1, le=q.MAX_LIMIT)] = 20,
+    has_code: HasCode = False,
 ) -> list[ApiDailyPaper]:
-    """Hybrid (full-text + semantic) search over every paper in the store, best match first."""
+    """Hybrid (full-text + semantic) search over every paper in the store, best match first (`has:code` in `q`
+    or `has_code=true`: only papers with a code repository)."""
     from dailypapers.search.service import SearchError, SearchRequest, search_papers
 
     if not q_.strip():
         raise HTTPException(400, "q is empty: say what to search for")
     try:
-        results = search_papers(store_of(request), config_of(request), SearchRequest(q=q_, limit=limit))
+        results = search_papers(
+            store_of(request), config_of(request), SearchRequest(q=q_, limit=limit, has_code=has_code)
+        )
     except SearchError as exc:
         raise HTTPException(400, str(exc)) from exc
     return [api_unlisted(hit.paper) for hit in results.hits]

@@ -65,6 +65,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 def _summary(entry: Entry) -> str:
     paper = entry.paper
     lead = f"{', '.join(paper.authors)}. " if paper.authors else ""
+    if paper.glance and paper.glance.summary:
+        lead += f"TL;DR: {paper.glance.summary} "
     extra = f" ({paper.upvotes} upvotes" + (f", submitted by {entry.submitter})" if entry.submitter else ")")
     return f"{lead}{paper.abstract}{extra}"
 
@@ -148,16 +150,16 @@ def _self_url(request: Request) -> str:
     return f"{config_of(request).site_url}{request.url.path}{query}"
 
 
-def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None) -> Response:
+def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None, has_code: bool) -> Response:
     config, store = config_of(request), store_of(request)
     site, name = config.site_url, config.values["DAILYPAPERS_SITE_NAME"]
     if text is not None and text.strip():
-        return _search_feed(request, fmt, text.strip())
+        return _search_feed(request, fmt, text.strip(), has_code)
     try:
         period = q.parse_day(date.strip()) if date else None
     except q.InvalidPeriod as exc:
         raise HTTPException(400, str(exc)) from exc
-    result = q.feed(store, config, period=period, limit=FEED_SIZE)
+    result = q.feed(store, config, period=period, limit=FEED_SIZE, has_code=has_code)
     label = result.period.label if result.period else "no papers yet"
     page = f"{site}/papers/date/{result.period.label}" if result.period else f"{site}/papers"
     channel = Channel(
@@ -170,12 +172,12 @@ def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | No
     return _respond(request, channel, fmt)
 
 
-def _search_feed(request: Request, fmt: Format, text: str) -> Response:
+def _search_feed(request: Request, fmt: Format, text: str, has_code: bool) -> Response:
     from dailypapers.search.service import SearchError, SearchRequest, search_papers
 
     config = config_of(request)
     try:
-        results = search_papers(store_of(request), config, SearchRequest(q=text, limit=FEED_SIZE))
+        results = search_papers(store_of(request), config, SearchRequest(q=text, limit=FEED_SIZE, has_code=has_code))
     except SearchError as exc:
         raise HTTPException(400, str(exc)) from exc
     name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
@@ -193,21 +195,22 @@ def _search_feed(request: Request, fmt: Format, text: str) -> Response:
 
 QueryText = Annotated[str | None, Query(alias="q", max_length=500, description="A search; omit for the daily list")]
 DayText = Annotated[str | None, Query(description="A day, YYYY-MM-DD (default: the latest day with papers)")]
+HasCode = Annotated[bool, Query(description="1 or true: only papers with a code repository")]
 
 
-def papers_rss(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+def papers_rss(request: Request, q_: QueryText = None, date: DayText = None, has_code: HasCode = False) -> Response:
     """RSS 2.0 of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "rss", q_, date)
+    return _papers_feed(request, "rss", q_, date, has_code)
 
 
-def papers_atom(request: Request, q_: QueryText = None, date: DayText = None) -> Response:
+def papers_atom(request: Request, q_: QueryText = None, date: DayText = None, has_code: HasCode = False) -> Response:
     """Atom of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "atom", q_, date)
+    return _papers_feed(request, "atom", q_, date, has_code)
 
 
-def _trending_feed(request: Request, fmt: Format) -> Response:
+def _trending_feed(request: Request, fmt: Format, has_code: bool) -> Response:
     config = config_of(request)
-    result = q.trending(store_of(request), config, limit=FEED_SIZE)
+    result = q.trending(store_of(request), config, limit=FEED_SIZE, has_code=has_code)
     name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
     channel = Channel(
         f"{name}: trending papers",
@@ -219,11 +222,11 @@ def _trending_feed(request: Request, fmt: Format) -> Response:
     return _respond(request, channel, fmt)
 
 
-def trending_rss(request: Request) -> Response:
+def trending_rss(request: Request, has_code: HasCode = False) -> Response:
     """RSS 2.0 of trending papers."""
-    return _trending_feed(request, "rss")
+    return _trending_feed(request, "rss", has_code)
 
 
-def trending_atom(request: Request) -> Response:
+def trending_atom(request: Request, has_code: HasCode = False) -> Response:
     """Atom of trending papers."""
-    return _trending_feed(request, "atom")
+    return _trending_feed(request, "atom", has_code)
