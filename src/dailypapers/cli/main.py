@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dailypapers.cli import db, digest, imports, ingest, search, serve, subscribers, users
+from dailypapers.cli import db, digest, glance, imports, ingest, search, serve, subscribers, users
 from dailypapers.cli.common import console, load_config, store_for
 from dailypapers.config import settings_markdown
 from dailypapers.queries.stats import store_stats
@@ -29,6 +29,7 @@ app.add_typer(subscribers.app, name="subscribers")
 app.add_typer(digest.app, name="digest")
 app.command("index")(search.index)
 app.command("search")(search.search)
+app.command("summarise")(glance.summarise)
 
 
 @app.command("stats")

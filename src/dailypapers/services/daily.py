@@ -15,7 +15,9 @@ from typing import Protocol
 
 from dailypapers.config import Config
 from dailypapers.domain import IngestError
+from dailypapers.ingest.llm import llm_configured
 from dailypapers.services.digests import send_due_digests
+from dailypapers.services.glance import summarise_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
 from dailypapers.storage import Store
@@ -23,6 +25,7 @@ from dailypapers.storage import Store
 log = logging.getLogger("dailypapers.daily")
 
 SOURCES = ("listing", "oai", "hf")
+SUMMARISE_DAYS = 3
 
 
 class StepOutcome(Protocol):
@@ -92,6 +95,9 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
             report.run(f"hf {day.isoformat()}", lambda day=day: ingest_hf_day(store, config, day))  # type: ignore[misc]
     # 2. Index new papers for search (search helper adds its step here).
     report.run("index", lambda: index_papers(store, config))
+    # 2b. AI summaries of the last days' papers, when an LLM endpoint is set (failures only keep extractive TL;DRs).
+    if llm_configured(config):
+        report.run("summarise", lambda: summarise_papers(store, config, SUMMARISE_DAYS))
     # 3. Send digests (digest helper adds its step here).
     report.run("digests", lambda: send_due_digests(store, config, report.day))
     return report

@@ -88,6 +88,10 @@ class SummariseSummary:
     failed: int = 0  # requests that failed: tried again next run
     errors: list[str] | None = None
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.summarised)
+
     def line(self) -> str:
         text = f"asked {self.asked}, summarised {self.summarised}, rejected {self.rejected}, failed {self.failed}"
         return text + (f" (last error: {self.errors[-1]})" if self.errors else "")
