@@ -19,10 +19,10 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Date, String, and_, bindparam, exists, func, literal, select, true
 
-from dailypapers.storage.glance import attach_glances
+from dailypapers.storage.glance import glance_columns, glance_of_row
 from dailypapers.storage.listings import StoredListing
 from dailypapers.storage.papers import PAPER_COLUMNS, StoredPaper
-from dailypapers.storage.schema import accounts, listings, papers, votes
+from dailypapers.storage.schema import accounts, listings, paper_glance, papers, votes
 
 LISTING_COLUMNS = [c.name for c in listings.columns]
 FeedOrder = Literal["upvotes", "submitted", "published"]
@@ -119,12 +119,15 @@ def _row_columns() -> list[Any]:
         *[listings.c[c].label(f"l_{c}") for c in LISTING_COLUMNS],
         accounts.c.username.label("a_username"),
         accounts.c.fullname.label("a_fullname"),
+        *glance_columns(),
     ]
 
 
 def _full_rows() -> Any:
-    return listings.join(papers, papers.c.id == listings.c.paper_id).outerjoin(
-        accounts, accounts.c.id == listings.c.account_id
+    return (
+        listings.join(papers, papers.c.id == listings.c.paper_id)
+        .outerjoin(accounts, accounts.c.id == listings.c.account_id)
+        .outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id)
     )
 
 
@@ -167,6 +170,7 @@ def _page_statement(shape: _Shape, order: FeedOrder, one_per_listing: bool) -> A
             inner.join(listings, listings.c.id == inner.c.page_id)
             .join(papers, papers.c.id == listings.c.paper_id)
             .outerjoin(accounts, accounts.c.id == listings.c.account_id)
+            .outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id)
         )
         .order_by(*(inner.c[k].desc().nulls_last() for k in ("k1", "k2", "k3")))
     )
@@ -199,9 +203,7 @@ def feed_page(
         total = count_feed(
             conn, start=start, end=end, submitter=submitter, include_hidden=include_hidden, has_code=has_code
         )
-    page = FeedPage([_feed_row(row) for row in rows], total)
-    attach_glances(conn, [row.paper for row in page.rows])
-    return page
+    return FeedPage([_feed_row(row) for row in rows], total)
 
 
 @lru_cache(maxsize=32)
@@ -236,7 +238,6 @@ def feed_rows_by_listing_ids(conn: Connection, listing_ids: list[int]) -> list[F
     by_id = {
         row.listing.id: row for row in map(_feed_row, conn.execute(_rows_by_ids_statement(), {"ids": listing_ids}))
     }
-    attach_glances(conn, [row.paper for row in by_id.values()])
     return [by_id[i] for i in listing_ids if i in by_id]
 
 
@@ -291,7 +292,7 @@ def trending_candidates(
 
 def _paper(mapping: Any) -> StoredPaper:
     data = {c: mapping[c] for c in PAPER_COLUMNS}
-    return StoredPaper(**data, votes=int(mapping["n_votes"] or 0))
+    return StoredPaper(**data, votes=int(mapping["n_votes"] or 0), glance=glance_of_row(mapping))
 
 
 def _feed_row(row: Any) -> FeedRow:
@@ -348,13 +349,15 @@ def papers_upvoted_by(conn: Connection, account_id: int, *, limit: int = 50, off
     """The papers a member upvoted, most recent vote first."""
     mine = votes.alias("mine")
     query = (
-        select(*[papers.c[c] for c in PAPER_COLUMNS], _vote_count().label("n_votes"))
-        .select_from(papers.join(mine, mine.c.paper_id == papers.c.id))
+        select(*[papers.c[c] for c in PAPER_COLUMNS], _vote_count().label("n_votes"), *glance_columns())
+        .select_from(
+            papers.join(mine, mine.c.paper_id == papers.c.id).outerjoin(
+                paper_glance, paper_glance.c.paper_id == papers.c.id
+            )
+        )
         .where(mine.c.account_id == account_id)
         .order_by(mine.c.created_at.desc(), papers.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    found = [_paper(row._mapping) for row in conn.execute(query)]
-    attach_glances(conn, found)
-    return found
+    return [_paper(row._mapping) for row in conn.execute(query)]

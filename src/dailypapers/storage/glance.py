@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 from dailypapers.storage.schema import paper_embeddings, paper_glance, papers
 
 if TYPE_CHECKING:
-    from dailypapers.storage.papers import StoredPaper
+    pass
 
 g = paper_glance
 e = paper_embeddings
@@ -28,6 +28,24 @@ class PaperGlance:
     def summary(self) -> str | None:
         """The one sentence shown: the LLM's when there is one for this text, else the extractive one."""
         return self.ai_summary or self.tldr
+
+
+GLANCE_COLUMNS = ("keywords", "tldr", "ai_summary", "ai_summary_hash", "text_hash")
+
+
+def glance_columns() -> list[Any]:
+    """The columns a paper query adds (with an outer join on paper_glance) to come back with its glance."""
+    return [g.c[name].label(f"g_{name}") for name in GLANCE_COLUMNS]
+
+
+def glance_of_row(mapping: Any) -> PaperGlance | None:
+    """The glance in a row selected with glance_columns(), or None for a paper not indexed yet."""
+    if mapping["g_text_hash"] is None:
+        return None
+    current = mapping["g_ai_summary_hash"] == mapping["g_text_hash"]
+    return PaperGlance(
+        list(mapping["g_keywords"] or []), mapping["g_tldr"], mapping["g_ai_summary"] if current else None
+    )
 
 
 def _stale() -> Any:
@@ -83,23 +101,8 @@ def mark_glance_checked(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def glances_of(conn: Connection, paper_ids: Sequence[str]) -> dict[str, PaperGlance]:
     if not paper_ids:
         return {}
-    query = select(g.c.paper_id, g.c.keywords, g.c.tldr, g.c.ai_summary, g.c.ai_summary_hash, g.c.text_hash).where(
-        g.c.paper_id.in_(list(dict.fromkeys(paper_ids)))
-    )
-    return {
-        row.paper_id: PaperGlance(
-            list(row.keywords or []), row.tldr, row.ai_summary if row.ai_summary_hash == row.text_hash else None
-        )
-        for row in conn.execute(query)
-    }
-
-
-def attach_glances(conn: Connection, stored: Iterable[StoredPaper]) -> None:
-    """Give each paper its glance (one query for all of them), so every page, feed and digest can show it."""
-    wanted = [p for p in stored if p.glance is None]
-    found = glances_of(conn, [p.id for p in wanted])
-    for paper in wanted:
-        paper.glance = found.get(paper.id)
+    query = select(g.c.paper_id, *glance_columns()).where(g.c.paper_id.in_(list(dict.fromkeys(paper_ids))))
+    return {row.paper_id: glance_of_row(row._mapping) for row in conn.execute(query)}  # type: ignore[misc]
 
 
 def papers_to_summarise(

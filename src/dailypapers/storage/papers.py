@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from dailypapers.storage.glance import PaperGlance, attach_glances
-from dailypapers.storage.schema import paper_categories, paper_versions, papers, votes
+from dailypapers.storage.glance import PaperGlance, glance_columns, glance_of_row
+from dailypapers.storage.schema import paper_categories, paper_glance, paper_versions, papers, votes
 
 PAPER_COLUMNS = [c.name for c in papers.columns]
 
@@ -64,9 +64,8 @@ def vote_count_of_paper() -> Any:
 
 
 def _stored(row: Any) -> StoredPaper:
-    data = dict(row._mapping)
-    data["votes"] = int(data.pop("n", 0) or 0)
-    return StoredPaper(**data)
+    data = {c: row._mapping[c] for c in PAPER_COLUMNS}
+    return StoredPaper(**data, votes=int(row._mapping["n"] or 0), glance=glance_of_row(row._mapping))
 
 
 def paper_rows_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -127,25 +126,21 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
 
 
 def _with_votes() -> Any:
-    return select(papers, vote_count_of_paper().label("n"))
+    return select(papers, vote_count_of_paper().label("n"), *glance_columns()).select_from(
+        papers.outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id)
+    )
 
 
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:
     row = conn.execute(_with_votes().where(papers.c.id == paper_id)).first()
-    if row is None:
-        return None
-    paper = _stored(row)
-    attach_glances(conn, [paper])
-    return paper
+    return _stored(row) if row else None
 
 
 def papers_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredPaper]:
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
-    found = {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
-    attach_glances(conn, found.values())
-    return found
+    return {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
 
 
 def searchable_text(conn: Connection, paper_id: str) -> str | None:
