@@ -51,7 +51,9 @@ def test_a_repository_and_a_project_page_are_found_in_an_abstract() -> None:
 
 
 def test_a_site_introduced_as_the_website_is_a_project_page_but_a_cited_one_is_not() -> None:
-    assert find_links("Our website: https://www.cs.example.edu/~ann/bar").project == "https://www.cs.example.edu/~ann/bar"
+    assert (
+        find_links("Our website: https://www.cs.example.edu/~ann/bar").project == "https://www.cs.example.edu/~ann/bar"
+    )
     assert find_links("Following [3] (https://arxiv.org/abs/2401.00001) we ...").project is None
     assert find_links("Trained on data from https://example.com/data.").project is None
 

@@ -1,9 +1,11 @@
 """Code repositories and project pages named in a paper's abstract, comments or imported data. No I/O here.
 
 Only http/https URLs come out, normalised (lower-case host, no fragment, no `.git`, no trailing punctuation, a
-repository cut to its root) so the same repository written three ways is one link. A code link is a repository
-on GitHub, GitLab, Bitbucket, Codeberg or a Hugging Face model, dataset or Space; a project page is a github.io /
-gitlab.io site, or any other site the text introduces as a project page, website, homepage, demo or "available at".
+repository cut to its root, https for code hosts) so the same repository written three ways is one link. A code
+link points into GitHub, GitLab, Bitbucket, Codeberg, anonymous.4open.science or a Hugging Face model, dataset,
+Space, collection or organisation; a project page is a github.io / gitlab.io / netlify / vercel site, or any other
+site the text introduces as a project page, website, homepage or demo, or as where something "is available at".
+Cited venues, DOIs, videos and social media never count.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'\"”’)]}>*"
-_CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"}
+_CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "anonymous.4open.science"}
 _HF_HOSTS = {"huggingface.co", "hf.co"}
-_HF_NOT_REPOS = {"papers", "docs", "blog", "spaces", "datasets", "models", "collections", "join", "login", "settings"}
+_HF_NOT_REPOS = {"papers", "docs", "blog", "spaces", "datasets", "models", "join", "login", "settings", "pricing"}
 _GITHUB_NOT_REPOS = {"features", "topics", "orgs", "sponsors", "marketplace", "settings", "about", "login"}
 _PAGES_HOSTS = (".github.io", ".gitlab.io", ".pages.dev", ".netlify.app", ".vercel.app")
 # Sites that are never a paper's own project page.
@@ -47,7 +49,8 @@ _NOT_PROJECT = (
 _PROJECT_CUE = re.compile(
     r"(project\s*(?:page|website|site|homepage)|web\s*(?:site|page)|homepage|home\s*page|demo|"
     r"(?:code|data|dataset|models?|benchmark|resources?|materials?)[^.]{0,40}?(?:available|released|found|at)|"
-    r"available\s+(?:at|on|from|online)|can\s+be\s+found|see|visit|at)\W{0,6}$",
+    r"available\s+(?:at|on|from|online|here)|can\s+be\s+(?:found|accessed|seen)(?:\s+(?:here|at|in|on))?|see|visit|"
+    r"here|at|in|on)\W{0,6}$",
     re.IGNORECASE,
 )
 
@@ -77,36 +80,44 @@ def normalise_url(raw: str | None) -> str | None:
     host = (parts.hostname or "").lower().rstrip(".")
     if parts.scheme.lower() not in ("http", "https") or "." not in host or parts.username or parts.password:
         return None
-    if not re.fullmatch(r"[a-z0-9.\-]+", host):
+    if not re.fullmatch(r"[a-z0-9.\-]+\.[a-z]{2,24}", host):  # a real top-level domain (not "github.c10pom")
         return None
     netloc = host if port is None else f"{host}:{port}"
     path = re.sub(r"/{2,}", "/", parts.path).rstrip(_TRAILING)
     if host.startswith("www.") and host[4:] in _CODE_HOSTS | _HF_HOSTS:
         host = netloc = host[4:]
+    scheme = parts.scheme.lower()
     if host in _CODE_HOSTS or host in _HF_HOSTS:
+        scheme = "https"  # every code host serves https; http links to them only redirect
         path = _repository_root(host, path) or path
         if path.lower().endswith(".git"):
             path = path[:-4]
     path = path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query if path else "", ""))
+    return urlunsplit((scheme, netloc, path, parts.query if path else "", ""))
 
 
 def _repository_root(host: str, path: str) -> str | None:
-    """/owner/repo of a link into a repository (its tree, a file, an issue), or None when it is not one."""
+    """The repository (or organisation) a link points into, cut to its root; None when it is not one.
+
+    /owner/repo on GitHub and the like (an /owner page alone counts: labs publish their code there), every group
+    level on GitLab, /r/name on anonymous.4open.science, and a Hugging Face model, dataset, Space, collection or
+    organisation."""
     segments = [s for s in path.split("/") if s]
-    if host in _HF_HOSTS:
-        if segments and segments[0] in ("spaces", "datasets") and len(segments) >= 3:
-            return "/" + "/".join(segments[:3])
-        if len(segments) >= 2 and segments[0] not in _HF_NOT_REPOS:
-            return "/" + "/".join(segments[:2])
+    if not segments:
         return None
+    if host in _HF_HOSTS:
+        if segments[0] in ("spaces", "datasets", "collections"):
+            return "/" + "/".join(segments[:3]) if len(segments) >= 3 else None
+        return None if segments[0] in _HF_NOT_REPOS else "/" + "/".join(segments[:2])
+    if host == "anonymous.4open.science":
+        return "/" + "/".join(segments[:2]) if segments[0] == "r" and len(segments) >= 2 else None
     if host == "gitlab.com":
         if "-" in segments:  # gitlab.com/group/sub/project/-/tree/main
             segments = segments[: segments.index("-")]
-        return "/" + "/".join(segments) if len(segments) >= 2 else None
-    if len(segments) >= 2 and segments[0].lower() not in _GITHUB_NOT_REPOS:
-        return "/" + "/".join(segments[:2])
-    return None
+        return "/" + "/".join(segments)
+    if segments[0].lower() in _GITHUB_NOT_REPOS:
+        return None
+    return "/" + "/".join(segments[:2])
 
 
 def is_code_url(url: str) -> bool:
@@ -116,11 +127,15 @@ def is_code_url(url: str) -> bool:
     return (host in _CODE_HOSTS or host in _HF_HOSTS) and _repository_root(host, parts.path) is not None
 
 
+_LATEX_OPENER = re.compile(r"[~$]*\\(?:href|url)\s*\{?\s*$")
+
+
 def _is_project_url(url: str, before: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
+    before = _LATEX_OPENER.sub("", before.rstrip()).rstrip("({[ ")
     if any(host == h or host.endswith("." + h) for h in _NOT_PROJECT) or host in _CODE_HOSTS | _HF_HOSTS:
         return False
-    return host.endswith(_PAGES_HOSTS) or bool(_PROJECT_CUE.search(before))
+    return host.endswith(_PAGES_HOSTS) or bool(_PROJECT_CUE.search(before + " "))
 
 
 def urls_in(text: str | None) -> list[tuple[str, str]]:

@@ -76,7 +76,8 @@ def ask_summary(client: PoliteClient, config: Config, title: str, abstract: str)
 def checked_summary(answer: str, title: str, abstract: str) -> str | None:
     """The answer as one clean sentence, or None when it is empty, several sentences, too long, or has a number
     that is not in the title or abstract (an invented figure)."""
-    text = _PREFIX.sub("", " ".join(answer.split())).strip().strip("\"'“”*").strip()
+    text = " ".join(answer.split()).strip("\"'“”* ")
+    text = _PREFIX.sub("", text).strip("\"'“”* ")
     if not text or len(sentences(text)) != 1 or len(text.split()) > MAX_WORDS or len(text.split()) < 4:
         return None
     known = set(_NUMBER.findall(f"{title} {abstract}"))

@@ -1,8 +1,9 @@
 """Keywords: KeyBERT's method over the site's own embedding model, for a whole batch of papers at once.
 
-1. Candidates: runs of 1-3 words from the title and abstract that contain no stop word (except "of" inside, as in
+1. Candidates: runs of 1-4 words from the title and abstract that contain no stop word (except "of" inside, as in
    "mixture of experts"), do not start or end with one, and are not generic research vocabulary
    ("method", "results", "propose" …). LaTeX, numbers and URLs are dropped.
+   A phrase that only occurs inside one longer candidate is left to the longer one.
 2. A cheap pre-rank keeps the best `PER_PAPER` candidates (count in the text, ×2 in the title, longer phrases
    first) so the model embeds about as many short phrases as one abstract has tokens.
 3. The candidates of every paper in the batch are embedded in one call (a phrase shared by papers once), scored by
@@ -42,8 +43,19 @@ _GENERIC = """about above after again against all also among any around based be
     recent recently furthermore moreover additionally finally specifically particular particularly challenge
     challenges challenging way ways often lack limited however existing potential remains remain address
     addresses aims aim allows allow due new able make makes made take takes high low better best large-scale
-    end terms term code available github project page website towards toward instead model models network
-    networks system systems data information"""
+    end terms term code available github project page website towards toward instead information ability
+    abilities capability capabilities"""
+# Verbs that often start a run of words that is no noun phrase ("enhance user interaction"): never first.
+_VERB_WORDS = """enhance enhances embed embeds assess assesses generate generates evaluate evaluates capture
+    captures learn
+    learns reduce reduces predict predicts estimate estimates detect detects identify identifies train trains apply
+    applies integrate integrates automate automates automating combine combines explore explores investigate
+    investigates require requires reveal reveals support supports compute computes"""
+_VERBS = frozenset(_VERB_WORDS.split())
+# Head nouns that end good phrases ("large language models") but say nothing alone or first.
+_HEADS = frozenset(
+    {"model", "models", "network", "networks", "system", "systems", "data", "dataset", "datasets", "benchmark"}
+)
 _STOP = STOPWORDS | frozenset(_GENERIC.split())
 _LATEX = re.compile(r"\$[^$]*\$|\\[a-zA-Z]+(?:\{[^}]*\})?")
 _URLISH = re.compile(r"\S+://\S+|\S+\.(?:com|org|io|net)\S*")
@@ -70,7 +82,7 @@ def candidates(title: str, abstract: str, limit: int = PER_PAPER) -> list[tuple[
         clean = _URLISH.sub(" ", _LATEX.sub(" ", text or ""))
         for chunk in _CHUNK.split(clean):
             words = _TOKEN.findall(chunk)
-            for n in (1, 2, 3):
+            for n in (1, 2, 3, 4):
                 for i in range(len(words) - n + 1):
                     gram = words[i : i + n]
                     if not _acceptable(gram):
@@ -80,19 +92,40 @@ def candidates(title: str, abstract: str, limit: int = PER_PAPER) -> list[tuple[
                     forms.setdefault(key, Counter())[" ".join(gram)] += 2 if part == "abstract" else 1
                     if part == "title":
                         in_title.add(key)
+    subsumed = _subsumed(counts)
     ranked = [
         _Candidate(key, _shown(forms[key]), counts[key] * (2.0 if key in in_title else 1.0) * (1 + key.count(" ")))
         for key in counts
+        if key not in subsumed
     ]
     ranked.sort(key=lambda c: (-c.weight, c.key))
     return [(c.key, c.shown) for c in ranked[:limit]]
+
+
+def _subsumed(counts: Counter[str]) -> set[str]:
+    """Phrases that only ever occur inside one longer candidate ("large language" in "large language models")."""
+    gone = set()
+    for key, count in counts.items():
+        words = key.split()
+        for n in range(1, len(words)):
+            for i in range(len(words) - n + 1):
+                part = " ".join(words[i : i + n])
+                if counts.get(part) == count:
+                    gone.add(part)
+    return gone
 
 
 def _acceptable(gram: Sequence[str]) -> bool:
     lowered = [w.lower() for w in gram]
     if lowered[0] in _STOP or lowered[-1] in _STOP or lowered[0] in _INNER or lowered[-1] in _INNER:
         return False
+    if lowered[0] in _HEADS and not (len(gram) == 1 and gram[0].isupper()):
+        return False
+    if len(gram) > 1 and lowered[0] in _VERBS:
+        return False
     if any(w in _STOP and w not in _INNER for w in lowered[1:-1]):
+        return False
+    if any(w in _INNER for w in lowered) and len(gram) != 3:  # only "mixture of experts", "chain of thought"
         return False
     if len(gram) == 1 and (len(lowered[0]) < 3 or lowered[0].isdigit()):
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from dailypapers.config import Config
@@ -97,7 +97,8 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
     report.run("index", lambda: index_papers(store, config))
     # 2b. AI summaries of the last days' papers, when an LLM endpoint is set (failures only keep extractive TL;DRs).
     if llm_configured(config):
-        report.run("summarise", lambda: summarise_papers(store, config, SUMMARISE_DAYS))
+        end_of_day = datetime.combine(report.day + timedelta(days=1), time(), UTC)
+        report.run("summarise", lambda: summarise_papers(store, config, SUMMARISE_DAYS, now=end_of_day))
     # 3. Send digests (digest helper adds its step here).
     report.run("digests", lambda: send_due_digests(store, config, report.day))
     return report
