@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from dailypapers.storage.schema import paper_embeddings, paper_glance, papers
-
-if TYPE_CHECKING:
-    pass
 
 g = paper_glance
 e = paper_embeddings
@@ -102,7 +99,8 @@ def glances_of(conn: Connection, paper_ids: Sequence[str]) -> dict[str, PaperGla
     if not paper_ids:
         return {}
     query = select(g.c.paper_id, *glance_columns()).where(g.c.paper_id.in_(list(dict.fromkeys(paper_ids))))
-    return {row.paper_id: glance_of_row(row._mapping) for row in conn.execute(query)}  # type: ignore[misc]
+    found = {row.paper_id: glance_of_row(row._mapping) for row in conn.execute(query)}
+    return {paper_id: glance for paper_id, glance in found.items() if glance is not None}
 
 
 def papers_to_summarise(
