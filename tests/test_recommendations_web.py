@@ -8,7 +8,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from dailypapers.testing.site import client_for, csrf_from, sign_in, soup
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -17,6 +16,7 @@ from dailypapers.config import Config
 from dailypapers.services.accounts import account_named, create_account, create_api_token
 from dailypapers.services.votes import toggle_vote
 from dailypapers.storage import Store
+from helpers.site import client_for, csrf_from, sign_in, soup
 from recommend_helpers import FROM, TO, load_fields
 
 PASSWORD = "correct horse battery"

@@ -158,6 +158,20 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("onnx", "torch"),
     ),
     Setting(
+        "DAILYPAPERS_LLM_URL",
+        "",
+        "Base URL of an OpenAI-compatible chat API (Ollama, llama.cpp server, vLLM: e.g. http://127.0.0.1:11434) "
+        "for one-sentence AI summaries (`dailypapers summarise`). Empty means extractive TL;DRs only.",
+    ),
+    Setting("DAILYPAPERS_LLM_MODEL", "", "Model name sent to DAILYPAPERS_LLM_URL (e.g. llama3.1:8b)."),
+    Setting("DAILYPAPERS_LLM_API_KEY", "", "Bearer key for DAILYPAPERS_LLM_URL, if it needs one.", secret=True),
+    Setting(
+        "DAILYPAPERS_LLM_DELAY",
+        "1.0",
+        "Seconds between requests to DAILYPAPERS_LLM_URL.",
+        kind=float,
+    ),
+    Setting(
         "DAILYPAPERS_SMTP_URL",
         "smtp://127.0.0.1:25",
         "SMTP server: smtp://host:port (plain), smtp+starttls://user:pass@host:587, smtps://user:pass@host:465.",

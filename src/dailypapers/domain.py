@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from dailypapers.links import find_links, paper_links
+
 # New-style ids: 0704.0001 … 2501.12345 (4 or 5 digits after the dot), optional version.
 ROLES = ("member", "curator", "admin")  # account roles, least to most allowed
 
@@ -17,11 +19,6 @@ _NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?$")
 _OLD_ID = re.compile(r"^(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
 _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co|hf\.co)/(?:abs|pdf|html|papers)/",
-    re.IGNORECASE,
-)
-_CODE_URL = re.compile(
-    r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)/"
-    r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+",
     re.IGNORECASE,
 )
 
@@ -107,14 +104,8 @@ def normalize_space(text: str | None) -> str:
 
 
 def find_code_url(*texts: str | None) -> str | None:
-    """First repository link (GitHub, GitLab, HF, …) mentioned in an abstract or comment."""
-    for text in texts:
-        if not text:
-            continue
-        match = _CODE_URL.search(text)
-        if match:
-            return match.group(0).rstrip(".")
-    return None
+    """First repository link (GitHub, GitLab, HF, …) mentioned in an abstract or comment, normalised."""
+    return find_links(*texts).code
 
 
 @dataclass
@@ -138,6 +129,7 @@ class PaperRecord:
     upvotes: int | None = None  # imported from another site (HF); never mixed with our members' votes
     num_comments: int | None = None
     repo_url: str | None = None  # a code link the source states outright (HF's githubRepo)
+    project_page: str | None = None  # a project page the source states outright (HF's projectPage)
 
     @property
     def primary_category(self) -> str | None:
@@ -145,7 +137,11 @@ class PaperRecord:
 
     @property
     def code_url(self) -> str | None:
-        return safe_url(self.repo_url) or find_code_url(self.abstract, self.comments)
+        return safe_url(paper_links(self.abstract, self.comments, self.repo_url, self.project_page).code)
+
+    @property
+    def project_url(self) -> str | None:
+        return safe_url(paper_links(self.abstract, self.comments, self.repo_url, self.project_page).project)
 
     def effective_versions(self) -> list[tuple[int, datetime | None]]:
         """Known versions, or the current one alone when a source (HF) reports no history."""
@@ -171,6 +167,8 @@ class PaperRecord:
             self.num_comments or 0,
             self.code_url,
         ]
+        if self.project_url:  # appended only when present, so papers without one keep their earlier hash
+            payload.append(self.project_url)
         return hashlib.blake2b(json.dumps(payload, ensure_ascii=False).encode(), digest_size=16).hexdigest()
 
 

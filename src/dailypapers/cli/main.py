@@ -12,6 +12,7 @@ from dailypapers.cli import (
     digest,
     export,
     fetches,
+    glance,
     imports,
     ingest,
     notifications,
@@ -44,6 +45,7 @@ app.add_typer(notifications.app, name="notifications")
 app.command("index")(search.index)
 app.command("search")(search.search)
 app.command("export")(export.export)
+app.command("summarise")(glance.summarise)
 
 
 @app.command("stats")

@@ -69,6 +69,7 @@ def search(
     date_to: str | None = typer.Option(None, "--to", help="Published on or before this day (YYYY-MM-DD)."),
     sort: str = typer.Option("relevance", "--sort", help="relevance, newest or upvotes."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, text or semantic."),
+    has_code: bool = typer.Option(False, "--has-code", help="Only papers with a code repository (or has:code)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Search papers from the command line with the same ranking as the site."""
@@ -83,6 +84,7 @@ def search(
         author=author,
         sort=sort,
         mode=mode,
+        has_code=has_code,
     )
     config = load_config()
     with opened_store(config) as store:
@@ -102,6 +104,10 @@ def search(
                 "score": round(hit.score, 6),
                 "snippet": hit.snippet,
                 "url": hit.paper.abs_url,
+                "code_url": hit.paper.code_url,
+                "project_url": hit.paper.project_url,
+                "tldr": hit.paper.glance.summary if hit.paper.glance else None,
+                "keywords": hit.paper.glance.keywords if hit.paper.glance else [],
             }
             for hit in results.hits
         ]

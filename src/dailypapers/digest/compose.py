@@ -71,6 +71,9 @@ class DigestPaper:
     upvotes: int
     url: str
     categories: list[str]
+    tldr: str | None = None  # the paper at a glance (services/glance.py), when indexed
+    keywords: list[str] = field(default_factory=list)
+    code_url: str | None = None
 
     @property
     def excerpt_text(self) -> str:
@@ -202,6 +205,9 @@ class Composer:
             upvotes=paper.upvotes,
             url=f"{self.config.site_url}/papers/{paper.id}",
             categories=list(paper.categories),
+            tldr=paper.glance.summary if paper.glance else None,
+            keywords=list(paper.glance.keywords) if paper.glance else [],
+            code_url=paper.code_url,
         )
 
 

@@ -71,6 +71,7 @@ def records_from_item(item: dict[str, Any], day: date | None) -> tuple[PaperReco
         upvotes=int(upvotes) if isinstance(upvotes, int) else None,
         num_comments=int(item["numComments"]) if isinstance(item.get("numComments"), int) else None,
         repo_url=safe_url(paper.get("githubRepo")) if isinstance(paper.get("githubRepo"), str) else None,
+        project_page=safe_url(paper.get("projectPage")) if isinstance(paper.get("projectPage"), str) else None,
     )
     listing = ListingRecord(
         day=listed_day,

@@ -120,6 +120,30 @@ class PoliteClient:
         `parse` raises UnreadableReply (or an XML ParseError) for a damaged reply, which is retried like a
         network fault.
         """
+        return self._send("GET", url, params, None, None, parse, accept)
+
+    def post_json(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        parse: Callable[[httpx.Response], T],
+        headers: Mapping[str, str] | None = None,
+        accept: Collection[int] = (200,),
+    ) -> T:
+        """POST `body` as JSON with the same pacing, retries and errors as `get` (an LLM's chat endpoint)."""
+        return self._send("POST", url, None, body, headers, parse, accept)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        parse: Callable[[httpx.Response], T],
+        accept: Collection[int],
+    ) -> T:
         host = urlsplit(url).netloc
         shown = _shown(url, params)
         reason = "no attempt made"
@@ -128,7 +152,7 @@ class PoliteClient:
             wait = self._backoff(attempt)
             try:
                 self.requests_made += 1
-                reply = self._http.get(url, params=params)
+                reply = self._http.request(method, url, params=params, json=body, headers=headers)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 raise IngestError(f"cannot request {shown}: {exc}") from None
             except httpx.TimeoutException:

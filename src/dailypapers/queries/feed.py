@@ -167,6 +167,7 @@ def feed(
     include_hidden: bool = False,
     now: datetime | None = None,
     all_days: bool = False,
+    has_code: bool = False,
 ) -> Feed:
     """A page of the feed for a period (None: the latest day with papers; every day with `submitter` or all_days).
 
@@ -182,7 +183,7 @@ def feed(
         start, end = (period.start, period.end) if period else (None, None)
         if sort == "trending":
             items, total = _trending_page(
-                conn, config, start, end, submitter, include_hidden, page, limit, now or datetime.now(UTC)
+                conn, config, start, end, submitter, include_hidden, page, limit, now or datetime.now(UTC), has_code
             )
         else:
             result = feed_store.feed_page(
@@ -194,6 +195,7 @@ def feed(
                 order=sort,
                 limit=limit,
                 offset=page * limit,
+                has_code=has_code,
             )
             items, total = [FeedItem(row) for row in result.rows], result.total
         result_feed = Feed(items, total, page, limit, period)
@@ -212,6 +214,7 @@ def trending(
     limit: int = 50,
     include_hidden: bool = False,
     now: datetime | None = None,
+    has_code: bool = False,
 ) -> Feed:
     """Trending over the last DAILYPAPERS_TRENDING_DAYS days that have listings (two or three queries)."""
     with store.read() as conn:
@@ -221,7 +224,15 @@ def trending(
     days = max(config.integer("DAILYPAPERS_TRENDING_DAYS"), 1)
     window = Period("window", latest - timedelta(days=days - 1), latest)
     return feed(
-        store, config, period=window, sort="trending", page=page, limit=limit, include_hidden=include_hidden, now=now
+        store,
+        config,
+        period=window,
+        sort="trending",
+        page=page,
+        limit=limit,
+        include_hidden=include_hidden,
+        now=now,
+        has_code=has_code,
     )
 
 
@@ -235,6 +246,7 @@ def _trending_page(
     page: int,
     limit: int,
     now: datetime,
+    has_code: bool = False,
 ) -> tuple[list[FeedItem], int]:
     """Score the window's papers from a light query, then fetch full rows for the page only."""
     candidates = feed_store.trending_candidates(
@@ -243,6 +255,7 @@ def _trending_page(
         end=end,
         submitter=submitter,
         include_hidden=include_hidden,
+        has_code=has_code,
     )
     anchor = now
     if end is not None:

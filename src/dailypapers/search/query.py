@@ -1,4 +1,5 @@
-"""Turning what a user typed into a safe, structured query: words, phrases, `author:` / `cat:` terms, arXiv ids.
+"""Turning what a user typed into a safe, structured query: words, phrases, `author:` / `cat:` / `has:code` terms,
+arXiv ids.
 
 Nothing the user types reaches FTS5 or tsquery syntax directly: words are reduced to letters and digits and
 re-quoted by the storage layer, so `"`, `*`, `NEAR(`, `:` or `'); DROP …` can never break or alter a query.
@@ -17,6 +18,7 @@ MAX_TERMS = 64
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 _FIELD = re.compile(r'(?<!\S)(author|authors|cat|category):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
 _PHRASE = re.compile(r'"([^"]*)"')
+_HAS_CODE = re.compile(r"(?<!\S)has:code(?!\S)", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?$")
 
@@ -102,6 +104,7 @@ class ParsedQuery:
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     arxiv_id: str | None = None
+    has_code: bool = False  # `has:code`: only papers with a code repository
     text: str = ""  # the free text (without field terms), for the embedding model
 
     @property
@@ -148,6 +151,8 @@ def parse_query(raw: str) -> ParsedQuery:
         return " "
 
     text = _FIELD.sub(take_field, text)
+    text, found = _HAS_CODE.subn(" ", text)
+    parsed.has_code = found > 0
 
     def take_phrase(match: re.Match[str]) -> str:
         words = words_of(match.group(1))

@@ -48,6 +48,7 @@ class SearchRequest:
     author: str | None = None
     sort: str = "relevance"  # relevance | newest | upvotes
     mode: str = "hybrid"  # hybrid | text | semantic
+    has_code: bool = False  # only papers with a code repository (also `has:code` in the query)
 
 
 @dataclass
@@ -96,7 +97,9 @@ def _filters(request: SearchRequest, parsed: ParsedQuery) -> SearchFilters:
     authors = [*parsed.authors, *([request.author.strip()] if request.author and request.author.strip() else [])]
     if any(len(a) > 200 for a in authors):
         raise SearchError("author name is too long")
-    return SearchFilters(request.date_from, request.date_to, categories, authors)
+    return SearchFilters(
+        request.date_from, request.date_to, categories, authors, has_code=request.has_code or parsed.has_code
+    )
 
 
 def search_papers(

@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from dailypapers.config import Config
 from dailypapers.domain import IngestError
+from dailypapers.ingest.llm import llm_configured
 from dailypapers.services.digests import send_due_digests
 from dailypapers.services.fetches import drain_fetches
+from dailypapers.services.glance import summarise_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
 from dailypapers.services.notifications import send_due_notifications
@@ -25,6 +27,7 @@ from dailypapers.storage import Store
 log = logging.getLogger("dailypapers.daily")
 
 SOURCES = ("listing", "oai", "hf")
+SUMMARISE_DAYS = 3
 
 
 class StepOutcome(Protocol):
@@ -96,6 +99,10 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
     report.run("fetches", lambda: drain_fetches(store, config))
     # 2. Index new papers for search (search helper adds its step here).
     report.run("index", lambda: index_papers(store, config))
+    # 2b. AI summaries of the last days' papers, when an LLM endpoint is set (failures only keep extractive TL;DRs).
+    if llm_configured(config):
+        end_of_day = datetime.combine(report.day + timedelta(days=1), time(), UTC)
+        report.run("summarise", lambda: summarise_papers(store, config, SUMMARISE_DAYS, now=end_of_day))
     # 3. Send digests (digest helper adds its step here).
     report.run("digests", lambda: send_due_digests(store, config, report.day))
     # 4. Notification email due (each member's immediate ones and yesterday's daily batch).

@@ -100,7 +100,7 @@ def merge_records(old: PaperRecord, new: PaperRecord) -> PaperRecord:
         and (old.updated_at is None or new.updated_at > old.updated_at)
     )
     merged = PaperRecord(**{**old.__dict__})
-    for name in (*_TEXT_FIELDS, "repo_url"):
+    for name in (*_TEXT_FIELDS, "repo_url", "project_page"):
         incoming = getattr(new, name)
         if incoming and (newer or not getattr(old, name)):
             setattr(merged, name, incoming)
@@ -146,6 +146,7 @@ def _row(record: PaperRecord, now: datetime) -> dict[str, Any]:
         "license": record.license,
         "report_no": record.report_no,
         "code_url": record.code_url,
+        "project_url": record.project_url,
         "published_at": record.published_at,
         "updated_at": record.updated_at,
         "imported_upvotes": record.upvotes or 0,
@@ -176,6 +177,7 @@ def _record_from_row(row: dict[str, Any], versions: list[tuple[int, datetime | N
         upvotes=row["imported_upvotes"] or None,
         num_comments=row["num_comments"] or None,
         repo_url=code_url,
+        project_page=row.get("project_url"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Keeping the semantic index current: embed new and changed papers, then update the nearest-neighbour index.
+"""Keeping the semantic index current: embed new and changed papers, give them keywords and a TL;DR
+(services/glance.py), then update the nearest-neighbour index.
 
 Incremental and resumable: a paper is embedded again only when the text it was embedded from (title + abstract)
 changed, each batch commits on its own, and the next run continues from whatever is still missing. The full-text
@@ -17,6 +18,7 @@ import numpy as np
 from dailypapers.config import Config
 from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import DIMENSIONS, Embedder, get_embedder, model_name, paper_text, text_hash
+from dailypapers.services.glance import glance_papers
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
     count_papers_to_embed,
@@ -25,6 +27,7 @@ from dailypapers.storage.embeddings import (
     papers_to_embed,
     save_embeddings,
 )
+from dailypapers.storage.glance import count_papers_to_glance
 
 Progress = Callable[[int, int], None]  # (papers done, papers to do)
 BATCH = 256
@@ -38,15 +41,18 @@ class IndexSummary:
     vectors_removed: int = 0
     index_size: int = 0
     fulltext_merges: int = 0  # steps that merged the FTS5 index (SQLite; see storage.fts5.Fts5Index.merge_step)
+    glanced: int = 0  # papers given new keywords and TL;DR (services.glance)
 
     @property
     def changed(self) -> bool:
-        return bool(self.embedded or self.vectors_added or self.vectors_removed)
+        return bool(self.embedded or self.vectors_added or self.vectors_removed or self.glanced)
 
     def line(self) -> str:
         text = f"checked {self.checked}, embedded {self.embedded}"
         if self.vectors_added or self.vectors_removed or self.index_size:
             text += f"; vector index +{self.vectors_added} -{self.vectors_removed}, {self.index_size} vectors"
+        if self.glanced:
+            text += f"; keywords and TL;DR for {self.glanced} papers"
         if self.fulltext_merges:
             text += f"; full-text index merged in {self.fulltext_merges} steps"
         return text
@@ -84,6 +90,10 @@ def index_papers(
         summary.embedded += sum(1 for r in rows if r["_embed"])
         if progress:
             progress(summary.checked, total)
+    with store.read() as conn:
+        to_glance = count_papers_to_glance(conn, name)
+    if to_glance:
+        summary.glanced = glance_papers(store, embedder or get_embedder(config), batch)
     result = vectors.refresh(store, dimensions)
     if result is not None:
         summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size

@@ -17,12 +17,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Date, String, and_, bindparam, func, literal, or_, select, true
+from sqlalchemy import Connection, Date, String, and_, bindparam, exists, func, literal, or_, select, true
 
 from dailypapers.storage.comments import comment_count_of_paper
+from dailypapers.storage.glance import glance_columns, glance_of_row
 from dailypapers.storage.listings import StoredListing
 from dailypapers.storage.papers import PAPER_COLUMNS, StoredPaper
-from dailypapers.storage.schema import accounts, listings, papers, votes
+from dailypapers.storage.schema import accounts, listings, paper_glance, papers, votes
 
 LISTING_COLUMNS = [c.name for c in listings.columns]
 FeedOrder = Literal["upvotes", "submitted", "published"]
@@ -58,10 +59,13 @@ class _Shape:
     end: bool
     submitter: bool
     include_hidden: bool
+    has_code: bool = False  # only papers with a code repository link
 
 
-def _shape(start: date | None, end: date | None, submitter: str | None, include_hidden: bool) -> _Shape:
-    return _Shape(start is not None, end is not None, bool(submitter), include_hidden)
+def _shape(
+    start: date | None, end: date | None, submitter: str | None, include_hidden: bool, has_code: bool = False
+) -> _Shape:
+    return _Shape(start is not None, end is not None, bool(submitter), include_hidden, has_code)
 
 
 def _params(start: date | None, end: date | None, submitter: str | None) -> dict[str, Any]:
@@ -88,6 +92,9 @@ def _visible(shape: _Shape) -> list[Any]:
         holder = accounts.alias("holder")
         taken = select(holder.c.id).where(func.lower(holder.c.username) == bindparam("submitter", type_=String))
         where.append(or_(listings.c.account_id.is_not(None), ~taken.exists()))
+    if shape.has_code:
+        coded = papers.alias("coded")
+        where.append(exists().where(coded.c.id == listings.c.paper_id, coded.c.code_url.isnot(None)))
     return where
 
 
@@ -119,12 +126,15 @@ def _row_columns() -> list[Any]:
         *[listings.c[c].label(f"l_{c}") for c in LISTING_COLUMNS],
         accounts.c.username.label("a_username"),
         accounts.c.fullname.label("a_fullname"),
+        *glance_columns(),
     ]
 
 
 def _full_rows() -> Any:
-    return listings.join(papers, papers.c.id == listings.c.paper_id).outerjoin(
-        accounts, accounts.c.id == listings.c.account_id
+    return (
+        listings.join(papers, papers.c.id == listings.c.paper_id)
+        .outerjoin(accounts, accounts.c.id == listings.c.account_id)
+        .outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id)
     )
 
 
@@ -167,6 +177,7 @@ def _page_statement(shape: _Shape, order: FeedOrder, one_per_listing: bool) -> A
             inner.join(listings, listings.c.id == inner.c.page_id)
             .join(papers, papers.c.id == listings.c.paper_id)
             .outerjoin(accounts, accounts.c.id == listings.c.account_id)
+            .outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id)
         )
         .order_by(*(inner.c[k].desc().nulls_last() for k in ("k1", "k2", "k3")))
     )
@@ -182,10 +193,11 @@ def feed_page(
     order: FeedOrder = "upvotes",
     limit: int | None = 50,
     offset: int = 0,
+    has_code: bool = False,
 ) -> FeedPage:
     """Listings between two days (inclusive; None = unbounded; a multi-day range shows each paper once, on its
     first day there), sorted and paged, plus the total."""
-    shape = _shape(start, end, submitter, include_hidden)
+    shape = _shape(start, end, submitter, include_hidden, has_code)
     # A day has each paper once ((day, paper) is unique); an unbounded list (every day, a submitter's history) shows
     # every listing, as a list of daily items should. Only a week, month or window needs first listings picked.
     one_per_listing = start is None or end is None or start == end
@@ -195,7 +207,9 @@ def feed_page(
     rows = conn.execute(_page_statement(shape, order, one_per_listing), params).all()
     total = int(rows[0].total) if rows else 0
     if total < 0 or (not rows and offset):
-        total = count_feed(conn, start=start, end=end, submitter=submitter, include_hidden=include_hidden)
+        total = count_feed(
+            conn, start=start, end=end, submitter=submitter, include_hidden=include_hidden, has_code=has_code
+        )
     return FeedPage([_feed_row(row) for row in rows], total)
 
 
@@ -206,10 +220,16 @@ def _count_statement(shape: _Shape) -> Any:
 
 
 def count_feed(
-    conn: Connection, *, start: date | None, end: date | None, submitter: str | None, include_hidden: bool
+    conn: Connection,
+    *,
+    start: date | None,
+    end: date | None,
+    submitter: str | None,
+    include_hidden: bool,
+    has_code: bool = False,
 ) -> int:
     """How many items feed_page would list in all (only needed when a page lies past the end)."""
-    statement = _count_statement(_shape(start, end, submitter, include_hidden))
+    statement = _count_statement(_shape(start, end, submitter, include_hidden, has_code))
     return int(conn.execute(statement, _params(start, end, submitter)).scalar_one())
 
 
@@ -272,9 +292,10 @@ def trending_candidates(
     end: date | None,
     submitter: str | None = None,
     include_hidden: bool = False,
+    has_code: bool = False,
 ) -> list[Candidate]:
     """First listing, its time and the upvotes of every paper listed in the window (a light, single query)."""
-    statement = _candidates_statement(_shape(start, end, submitter, include_hidden))
+    statement = _candidates_statement(_shape(start, end, submitter, include_hidden, has_code))
     return [
         Candidate(int(r[0]), r[1], int(r[2]), r[3]) for r in conn.execute(statement, _params(start, end, submitter))
     ]
@@ -282,7 +303,12 @@ def trending_candidates(
 
 def _paper(mapping: Any) -> StoredPaper:
     data = {c: mapping[c] for c in PAPER_COLUMNS}
-    return StoredPaper(**data, votes=int(mapping["n_votes"] or 0), discussion=int(mapping["n_comments"] or 0))
+    return StoredPaper(
+        **data,
+        votes=int(mapping["n_votes"] or 0),
+        discussion=int(mapping["n_comments"] or 0),
+        glance=glance_of_row(mapping),
+    )
 
 
 def _feed_row(row: Any) -> FeedRow:
@@ -343,8 +369,13 @@ def papers_upvoted_by(conn: Connection, account_id: int, *, limit: int = 50, off
             *[papers.c[c] for c in PAPER_COLUMNS],
             _vote_count().label("n_votes"),
             comment_count_of_paper().label("n_comments"),
+            *glance_columns(),
         )
-        .select_from(papers.join(mine, mine.c.paper_id == papers.c.id))
+        .select_from(
+            papers.join(mine, mine.c.paper_id == papers.c.id).outerjoin(
+                paper_glance, paper_glance.c.paper_id == papers.c.id
+            )
+        )
         .where(mine.c.account_id == account_id)
         .order_by(mine.c.created_at.desc(), papers.c.id.desc())
         .limit(limit)

@@ -37,10 +37,11 @@ class SearchFilters:
     date_to: date | None = None
     categories: list[str] = field(default_factory=list)  # any of; "cs" means every cs.* category
     authors: list[str] = field(default_factory=list)  # every one of; each a name or part of one
+    has_code: bool = False  # only papers with a code repository link
 
     @property
     def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.categories or self.authors)
+        return bool(self.date_from or self.date_to or self.categories or self.authors or self.has_code)
 
 
 SORTS = {
@@ -108,6 +109,8 @@ class TextIndex(ABC):
                 params[f"catp{i}"] = cat + ".%"
                 ors.append(f"c.category = :cat{i} OR c.category LIKE :catp{i}")
             sql.append(f"EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = p.id AND ({' OR '.join(ors)}))")
+        if filters.has_code:
+            sql.append("p.code_url IS NOT NULL")
         for i, words in enumerate(author_words(filters.authors)):
             sql.append(self.author_condition(i, words, params))
         return "".join(f" AND ({s})" for s in sql)

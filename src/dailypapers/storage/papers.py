@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from dailypapers.storage.comments import comment_count_of_paper
-from dailypapers.storage.schema import paper_categories, paper_versions, papers, votes
+from dailypapers.storage.glance import PaperGlance, glance_columns, glance_of_row
+from dailypapers.storage.schema import paper_categories, paper_glance, paper_versions, papers, votes
 
 PAPER_COLUMNS = [c.name for c in papers.columns]
 
@@ -38,8 +39,10 @@ class StoredPaper:
     num_comments: int
     content_hash: str
     ingested_at: datetime
+    project_url: str | None = None  # migration 0011
     votes: int = 0
     discussion: int = 0  # visible comments of our members (num_comments is the count imported from HF)
+    glance: PaperGlance | None = None  # TL;DR and keywords, attached by the reads that show papers
 
     @property
     def upvotes(self) -> int:
@@ -63,10 +66,13 @@ def vote_count_of_paper() -> Any:
 
 
 def _stored(row: Any) -> StoredPaper:
-    data = dict(row._mapping)
-    data["votes"] = int(data.pop("n", 0) or 0)
-    data["discussion"] = int(data.pop("n_comments", 0) or 0)
-    return StoredPaper(**data)
+    data = {c: row._mapping[c] for c in PAPER_COLUMNS}
+    return StoredPaper(
+        **data,
+        votes=int(row._mapping["n"] or 0),
+        discussion=int(row._mapping["n_comments"] or 0),
+        glance=glance_of_row(row._mapping),
+    )
 
 
 def paper_rows_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -127,7 +133,9 @@ def _replace_children(conn: Connection, rows: list[dict[str, Any]], deleting: bo
 
 
 def _with_votes() -> Any:
-    return select(papers, vote_count_of_paper().label("n"), comment_count_of_paper().label("n_comments"))
+    return select(
+        papers, vote_count_of_paper().label("n"), comment_count_of_paper().label("n_comments"), *glance_columns()
+    ).select_from(papers.outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id))
 
 
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:

@@ -85,6 +85,7 @@ papers = Table(
     Column("num_comments", Integer, nullable=False, default=0),
     Column("content_hash", String(32), nullable=False),
     Column("ingested_at", UTCDateTime, nullable=False),
+    Column("project_url", Text),  # migration 0011 (links.py: a project page named by the source or the text)
     Index("ix_papers_published_at", "published_at"),
 )
 
@@ -539,5 +540,21 @@ member_profiles = Table(
     Column("model", JSON),  # authors, categories, terms, counts (recommend/model.py); NULL until the first signal
     Column("centroid", LargeBinary),  # float32 unit vector: mean of the positives' embeddings
     Column("negative", LargeBinary),  # float32 unit vector: mean of the not-interested papers' embeddings
+)
+
+# A paper at a glance (migration 0011): keywords and an extractive TL;DR made by `dailypapers index` from the text
+# whose hash is kept, and an abstractive summary made by `dailypapers summarise` when an LLM endpoint is set. Derived
+# data: deleting a row makes the next index run redo it.
+paper_glance = Table(
+    "paper_glance",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("text_hash", String(32), nullable=False),  # of title + abstract (search.embed.text_hash)
+    Column("content_hash", String(32), nullable=False),  # papers.content_hash when last checked
+    Column("keywords", JSON, nullable=False),  # 3-6 phrases, best first
+    Column("tldr", Text),  # the abstract sentence that states the contribution
+    Column("ai_summary", Text),  # the LLM's one sentence, shown only while ai_summary_hash == text_hash
+    Column("ai_summary_hash", String(32)),
+    Column("ai_model", String(200)),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -46,6 +46,7 @@ from dailypapers.web.searching import SearchRequest, search_or_400
 
 bearer = HTTPBearer(auto_error=False, description="An API token created on your profile page")
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+HasCode = Annotated[bool, Query(description="true: only papers with a code repository (githubRepo set)")]
 
 
 _STATUS_TEXT = {
@@ -177,6 +178,7 @@ def daily_papers(
     ),
     p: Annotated[int, Query(ge=0, le=100_000, description="Page number, from 0")] = 0,
     limit: Annotated[int, Query(ge=1, le=feed_queries.MAX_LIMIT, description="Papers per page")] = 50,
+    has_code: HasCode = False,
 ) -> list[ApiDailyPaper]:
     """Papers listed on a day, week or month (default: every day, most recent first), as huggingface.co answers.
 
@@ -187,7 +189,7 @@ def daily_papers(
     store, config = store_of(request), config_of(request)
     curator = is_curator(_reader(request, credentials))
     if sort == "trending" and period is None and not submitter:
-        result = feed_queries.trending(store, config, page=p, limit=limit, include_hidden=curator)
+        result = feed_queries.trending(store, config, page=p, limit=limit, include_hidden=curator, has_code=has_code)
     else:
         internal: feed_queries.Sort = "trending" if sort == "trending" else "submitted"
         result = feed_queries.feed(
@@ -200,6 +202,7 @@ def daily_papers(
             limit=limit,
             include_hidden=curator,
             all_days=True,
+            has_code=has_code,
         )
     return [api_daily(item.row) for item in result.items]
 
@@ -218,11 +221,13 @@ def search(
     request: Request,
     query: Annotated[str, Query(alias="q", max_length=500, description="Words, phrases, author:, cat:, or an id")],
     limit: Annotated[int, Query(ge=1, le=feed_queries.MAX_LIMIT)] = 20,
+    has_code: HasCode = False,
 ) -> list[ApiDailyPaper]:
-    """Hybrid (full-text + semantic) search over every paper in the store, best match first."""
+    """Hybrid (full-text + semantic) search over every paper in the store, best match first (`has:code` in `q`
+    or `has_code=true`: only papers with a code repository)."""
     if not query.strip():
         raise HTTPException(400, "q is empty: say what to search for")
-    results = search_or_400(request, SearchRequest(q=query, limit=limit))
+    results = search_or_400(request, SearchRequest(q=query, limit=limit, has_code=has_code))
     return [api_unlisted(hit.paper) for hit in results.hits]
 
 

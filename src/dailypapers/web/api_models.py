@@ -9,6 +9,7 @@ huggingface.co work against this site unchanged.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -48,7 +49,10 @@ class ApiPaper(BaseModel):
     authors: list[ApiAuthor]
     publishedAt: str | None = Field(description="First published on arXiv (UTC, ends in Z)")
     upvotes: int = Field(description="Imported upvotes plus this site's members' votes")
-    githubRepo: str | None = None
+    githubRepo: str | None = Field(default=None, description="The code repository (GitHub, GitLab, Hugging Face)")
+    projectPage: str | None = Field(default=None, description="The project page, when the paper names one")
+    ai_summary: str | None = Field(default=None, description="One-sentence TL;DR (docs/glance.md)")
+    ai_keywords: list[str] = Field(default_factory=list, description="3-6 keywords, best first")
     numComments: int = 0
     version: int
     categories: list[str]
@@ -68,6 +72,11 @@ class ApiDailyPaper(BaseModel):
     numComments: int = 0
     submittedBy: ApiUser | None = None
     isAuthorParticipating: bool = False
+    # Repeated from `paper`: huggingface_hub's PaperInfo reads these four from the item itself.
+    ai_summary: str | None = None
+    ai_keywords: list[str] = Field(default_factory=list)
+    githubRepo: str | None = None
+    projectPage: str | None = None
 
 
 class ApiError(BaseModel):
@@ -141,6 +150,9 @@ def api_paper(paper: StoredPaper, row: FeedRow | None = None) -> ApiPaper:
         publishedAt=zulu(paper.published_at),
         upvotes=paper.upvotes,
         githubRepo=safe_url(paper.code_url),
+        projectPage=safe_url(paper.project_url),
+        ai_summary=paper.glance.summary if paper.glance else None,
+        ai_keywords=list(paper.glance.keywords) if paper.glance else [],
         numComments=paper.num_comments,
         version=paper.version,
         categories=paper.categories,
@@ -151,10 +163,16 @@ def api_paper(paper: StoredPaper, row: FeedRow | None = None) -> ApiPaper:
     )
 
 
+def _glance_fields(paper: ApiPaper) -> dict[str, Any]:
+    return {name: getattr(paper, name) for name in ("ai_summary", "ai_keywords", "githubRepo", "projectPage")}
+
+
 def api_daily(row: FeedRow) -> ApiDailyPaper:
     paper = row.paper
+    shown = api_paper(paper, row)
     return ApiDailyPaper(
-        paper=api_paper(paper, row),
+        **_glance_fields(shown),
+        paper=shown,
         publishedAt=zulu(row.listing.submitted_at),
         title=paper.title,
         summary=paper.abstract,
@@ -165,8 +183,10 @@ def api_daily(row: FeedRow) -> ApiDailyPaper:
 
 def api_unlisted(paper: StoredPaper) -> ApiDailyPaper:
     """A search hit that was never on a day's list still has the daily-item shape the client expects."""
+    shown = api_paper(paper)
     return ApiDailyPaper(
-        paper=api_paper(paper),
+        **_glance_fields(shown),
+        paper=shown,
         publishedAt=zulu(paper.published_at),
         title=paper.title,
         summary=paper.abstract,
@@ -185,10 +205,14 @@ def paper_markdown(paper: StoredPaper, days: list[str], site_url: str) -> str:
         f"- Categories: {', '.join(paper.categories)}" if paper.categories else "",
         f"- Upvotes: {paper.upvotes}",
         f"- Code: {safe_url(paper.code_url)}" if safe_url(paper.code_url) else "",
+        f"- Project page: {safe_url(paper.project_url)}" if safe_url(paper.project_url) else "",
+        f"- Keywords: {', '.join(paper.glance.keywords)}" if paper.glance and paper.glance.keywords else "",
         f"- Listed on: {', '.join(f'[{d}]({site_url}/papers/date/{d})' for d in days)}" if days else "",
         f"- Page: {site_url}/papers/{paper.id}",
     ]
     lines += [fact for fact in facts if fact]
+    if paper.glance and paper.glance.summary:
+        lines += ["", "## TL;DR", "", paper.glance.summary]
     lines += ["", "## Abstract", "", paper.abstract or "(no abstract)", ""]
     if paper.comments:
         lines += ["## Comments", "", paper.comments, ""]

@@ -75,6 +75,8 @@ def summary_html(entry: Entry) -> str:
     """An item's HTML for feed readers: authors, the abstract (text-mode LaTeX as on the site), code link, votes."""
     paper = entry.paper
     parts = [f"<p>{escape(', '.join(paper.authors))}</p>"] if paper.authors else []
+    if paper.glance and paper.glance.summary:
+        parts.append(f"<p>TL;DR: {tex_text(paper.glance.summary)}</p>")
     parts.append(f"<p>{tex_text(paper.abstract)}</p>")
     code = safe_url(paper.code_url)
     if code:
@@ -169,16 +171,16 @@ def _self_url(request: Request) -> str:
     return f"{config_of(request).site_url}{request.url.path}{query}"
 
 
-def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None) -> Response:
+def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | None, has_code: bool) -> Response:
     config, store = config_of(request), store_of(request)
     site, name = config.site_url, config.text("DAILYPAPERS_SITE_NAME")
     if text is not None and text.strip():
-        return _search_feed(request, fmt, text.strip())
+        return _search_feed(request, fmt, text.strip(), has_code)
     try:
         period = feed_queries.parse_day(date.strip()) if date else None
     except feed_queries.InvalidPeriod as exc:
         raise HTTPException(400, str(exc)) from exc
-    result = feed_queries.feed(store, config, period=period, limit=FEED_SIZE)
+    result = feed_queries.feed(store, config, period=period, limit=FEED_SIZE, has_code=has_code)
     label = result.period.label if result.period else "no papers yet"
     page = f"{site}/papers/date/{result.period.label}" if result.period else f"{site}/papers"
     channel = Channel(
@@ -191,9 +193,9 @@ def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | No
     return _respond(request, channel, fmt)
 
 
-def _search_feed(request: Request, fmt: Format, text: str) -> Response:
+def _search_feed(request: Request, fmt: Format, text: str, has_code: bool) -> Response:
     config = config_of(request)
-    results = search_or_400(request, SearchRequest(q=text, limit=FEED_SIZE))
+    results = search_or_400(request, SearchRequest(q=text, limit=FEED_SIZE, has_code=has_code))
     name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     from urllib.parse import urlencode
 
@@ -209,21 +211,22 @@ def _search_feed(request: Request, fmt: Format, text: str) -> Response:
 
 QueryText = Annotated[str | None, Query(alias="q", max_length=500, description="A search; omit for the daily list")]
 DayText = Annotated[str | None, Query(description="A day, YYYY-MM-DD (default: the latest day with papers)")]
+HasCode = Annotated[bool, Query(description="1 or true: only papers with a code repository")]
 
 
-def papers_rss(request: Request, query: QueryText = None, date: DayText = None) -> Response:
+def papers_rss(request: Request, query: QueryText = None, date: DayText = None, has_code: HasCode = False) -> Response:
     """RSS 2.0 of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "rss", query, date)
+    return _papers_feed(request, "rss", query, date, has_code)
 
 
-def papers_atom(request: Request, query: QueryText = None, date: DayText = None) -> Response:
+def papers_atom(request: Request, query: QueryText = None, date: DayText = None, has_code: HasCode = False) -> Response:
     """Atom of the latest day's list (or `date`), or of a search with `q`."""
-    return _papers_feed(request, "atom", query, date)
+    return _papers_feed(request, "atom", query, date, has_code)
 
 
-def _trending_feed(request: Request, fmt: Format) -> Response:
+def _trending_feed(request: Request, fmt: Format, has_code: bool) -> Response:
     config = config_of(request)
-    result = feed_queries.trending(store_of(request), config, limit=FEED_SIZE)
+    result = feed_queries.trending(store_of(request), config, limit=FEED_SIZE, has_code=has_code)
     name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     channel = Channel(
         f"{name}: trending papers",
@@ -235,11 +238,11 @@ def _trending_feed(request: Request, fmt: Format) -> Response:
     return _respond(request, channel, fmt)
 
 
-def trending_rss(request: Request) -> Response:
+def trending_rss(request: Request, has_code: HasCode = False) -> Response:
     """RSS 2.0 of trending papers."""
-    return _trending_feed(request, "rss")
+    return _trending_feed(request, "rss", has_code)
 
 
-def trending_atom(request: Request) -> Response:
+def trending_atom(request: Request, has_code: HasCode = False) -> Response:
     """Atom of trending papers."""
-    return _trending_feed(request, "atom")
+    return _trending_feed(request, "atom", has_code)
