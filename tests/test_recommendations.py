@@ -10,11 +10,12 @@ import pytest
 
 from dailypapers.config import Config
 from dailypapers.queries.recommendations import recommend
+from dailypapers.services.collections import set_saved
 from dailypapers.services.recommendations import add_seed, set_not_interested
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage import Store
 from dailypapers.storage.papers import papers_by_ids
-from recommend_helpers import FROM, TO, field_of, load_fields, member
+from helpers.recommend import FROM, TO, field_of, load_fields, member
 
 START, END = date.fromisoformat(FROM), date.fromisoformat(TO)
 
@@ -147,3 +148,18 @@ def test_marking_an_unknown_paper_is_refused(store: Store, config: Config) -> No
         set_not_interested(store, ann, "2401.99999")
     with pytest.raises(UnknownPaper):
         add_seed(store, ann, "2401.99999")
+
+
+def test_papers_saved_to_a_collection_teach_the_model_like_upvotes(
+    store: Store, config: Config, fields: dict[str, list[str]]
+) -> None:
+    ann = member(store, "ann")
+    for paper_id in fields["astro-ph"][:4]:
+        set_saved(store, ann, paper_id, True)
+    result = recommend(store, config, ann.id, START, END, limit=10)
+    assert not result.cold_start
+    assert [field_of(store, item.paper.id) for item in result.items[:5]] == ["astro-ph"] * 5
+    assert any("saved" in reason for item in result.items[:5] for reason in item.reasons)
+    for paper_id in fields["astro-ph"][:4]:
+        set_saved(store, ann, paper_id, False)
+    assert recommend(store, config, ann.id, START, END, limit=10).cold_start, "removing them forgets them"

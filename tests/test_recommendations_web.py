@@ -16,8 +16,8 @@ from dailypapers.config import Config
 from dailypapers.services.accounts import account_named, create_account, create_api_token
 from dailypapers.services.votes import toggle_vote
 from dailypapers.storage import Store
+from helpers.recommend import FROM, TO, load_fields
 from helpers.site import client_for, csrf_from, sign_in, soup
-from recommend_helpers import FROM, TO, load_fields
 
 PASSWORD = "correct horse battery"
 

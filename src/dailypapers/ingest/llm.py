@@ -36,13 +36,13 @@ def chat_url(base: str) -> str:
 
 
 def llm_configured(config: Config) -> bool:
-    return bool(config.values["DAILYPAPERS_LLM_URL"].strip() and config.values["DAILYPAPERS_LLM_MODEL"].strip())
+    return bool(config.text("DAILYPAPERS_LLM_URL").strip() and config.text("DAILYPAPERS_LLM_MODEL").strip())
 
 
 def llm_client(config: Config) -> PoliteClient:
     """A polite client paced by DAILYPAPERS_LLM_DELAY instead of arXiv's three seconds."""
     client = PoliteClient(config)
-    client.delay = float(config.get("DAILYPAPERS_LLM_DELAY"))
+    client.delay = config.number("DAILYPAPERS_LLM_DELAY")
     return client
 
 
@@ -59,7 +59,7 @@ def _content(reply: httpx.Response) -> str:
 def ask_summary(client: PoliteClient, config: Config, title: str, abstract: str) -> str:
     """The model's raw answer for one paper; raises IngestError when the endpoint fails."""
     body: dict[str, Any] = {
-        "model": config.values["DAILYPAPERS_LLM_MODEL"].strip(),
+        "model": config.text("DAILYPAPERS_LLM_MODEL").strip(),
         "messages": [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": f"Title: {title}\n\nAbstract: {abstract}"},

@@ -121,7 +121,7 @@ def run_due_fetches(
     run = FetchRun(claimed=len(claimed))
     if not claimed:
         return run
-    url = config.values["DAILYPAPERS_ARXIV_API_URL"].rstrip("/")
+    url = config.text("DAILYPAPERS_ARXIV_API_URL").rstrip("/")
     refused: dict[str, str] = {}
     try:
         with PoliteClient(config, interactive=True, pacer=StorePacer(store)) as http:

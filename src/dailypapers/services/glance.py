@@ -108,7 +108,7 @@ def summarise_papers(
     its current text. Papers must have been indexed first (the glance row holds the text hash)."""
     if not llm_configured(config):
         raise LlmNotConfigured("set DAILYPAPERS_LLM_URL and DAILYPAPERS_LLM_MODEL to summarise with an LLM")
-    model = config.values["DAILYPAPERS_LLM_MODEL"].strip()
+    model = config.text("DAILYPAPERS_LLM_MODEL").strip()
     since = (now or datetime.now(UTC)) - timedelta(days=days) if days is not None else None
     summary = SummariseSummary(errors=[])
     after = ""

@@ -540,6 +540,7 @@ member_profiles = Table(
     Column("model", JSON),  # authors, categories, terms, counts (recommend/model.py); NULL until the first signal
     Column("centroid", LargeBinary),  # float32 unit vector: mean of the positives' embeddings
     Column("negative", LargeBinary),  # float32 unit vector: mean of the not-interested papers' embeddings
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 # A paper at a glance (migration 0011): keywords and an extractive TL;DR made by `dailypapers index` from the text

@@ -181,7 +181,7 @@ def private_feed(request: Request, token: str, span: str = Query("week", alias="
     config = config_of(request)
     start, end = rq.window(store, span)
     result = rq.recommend(store, config, account_id, start, end, limit=PAGE_SIZE)
-    name, site = config.values["DAILYPAPERS_SITE_NAME"], config.site_url
+    name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     channel = Channel(
         f"{name}: for you",
         "Trending in your categories until you like a few papers."
