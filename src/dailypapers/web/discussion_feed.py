@@ -1,6 +1,6 @@
 """The Atom feed of one paper's discussion (`/papers/{id}/comments.atom`): its newest visible comments.
 
-Built with the same ElementTree helpers as web/feeds.py, so every text is escaped by the XML writer; entry content
+Built with the same ElementTree helpers as web/syndication.py, so every text is escaped by the XML writer; entry content
 is the comment's sanitised HTML (type="html"), which feed readers render as they render any feed's HTML.
 """
 
@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from dailypapers.queries import comments as comment_queries
 from dailypapers.queries.feed import paper_detail
 from dailypapers.web.context import config_of, store_of
-from dailypapers.web.feeds import ATOM_NS, FEED_SIZE, _atom_time, _sub
+from dailypapers.web.syndication import ATOM_NS, FEED_SIZE, _atom_time, _sub
 from dailypapers.web.pages_discussion import paper_id_of
 
 
