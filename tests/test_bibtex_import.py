@@ -13,6 +13,7 @@ from dailypapers.config import Config
 from dailypapers.ingest.files import LineSource
 from dailypapers.ingest.kaggle import read_kaggle
 from dailypapers.queries.collections import visible_collection
+from dailypapers.queries.fetches import fetch_status
 from dailypapers.services.accounts import account_named, create_account
 from dailypapers.services.collections import create_collection
 from dailypapers.services.imports import import_items
@@ -145,6 +146,9 @@ def test_an_upload_on_the_site_reports_what_is_not_in_the_store_yet(config: Conf
         report = soup(response.text).select_one("section.import-report")
         assert report is not None and "4 added" in report.get_text()
         assert "Not in the store yet" in report.get_text() and report.select_one('a[href="/papers/1605.08386"]')
+        queued = fetch_status(store, "1605.08386")
+        assert queued is not None and queued.state == "queued", "an unknown arXiv id goes onto the fetch queue"
+        assert "1 queued for fetching from arXiv" in report.get_text()
         assert "line 14" in report.get_text()
         assert len(soup(response.text).select("ol.collection-items > li")) == 4
         big = {"file": ("big.bib", b"%" * (10 * 1024 * 1024 + 1), "text/plain")}

@@ -85,3 +85,8 @@ def test_a_bad_setting_stops_every_command_with_one_line_naming_it(
     assert result.stderr.strip().splitlines() == [
         "error: DAILYPAPERS_TRENDING_DAYS='a week' is not valid: expected a whole number"
     ]
+
+
+def test_every_setting_is_declared_once() -> None:
+    names = [setting.name for setting in SETTINGS]
+    assert sorted(names) == sorted(set(names)), "a setting declared twice: the later row silently wins"

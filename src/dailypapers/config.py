@@ -287,8 +287,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Python logging level.",
         choices=("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "TRACE"),
     ),
-    Setting("DAILYPAPERS_LOGIN_RATE", "10/60", "Sign-in attempts allowed per client: COUNT/SECONDS."),
-    Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS."),
     Setting("DAILYPAPERS_COMMENT_RATE", "10/60", "Comments posted or edited per account: COUNT/SECONDS.", kind=Rate),
 )
 

@@ -2,8 +2,10 @@
 
 Matching, in order: the arXiv id (see ingest/bibtex.py for where it is found), then the DOI, then the exact title
 (compared as normalised words; candidates come from full-text search). An arXiv id the store lacks is reported as
-"not in the store yet"; with `fetch=True` (the CLI's `--fetch`) those are fetched from the arXiv API first, in
-batches through the polite client. Broken entries are reported with their line and the rest is imported.
+"not in the store yet" and queued for fetching (services/fetches.py: the web upload answers at once, the paper
+arrives with the queue's pacing; importing the file again then adds it); with `fetch=True` (the CLI's `--fetch`)
+those are fetched from the arXiv API first, in batches through the polite client.
+Broken entries are reported with their line and the rest is imported.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dailypapers.config import Config
 from dailypapers.domain import IngestError, PaperNotFound
 from dailypapers.ingest.bibtex import BibEntry, normalize_title, read_bibtex
 from dailypapers.services.collections import CollectionError, add_items, owned_collection
+from dailypapers.services.fetches import request_fetch
 from dailypapers.storage import Store
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.accounts import StoredAccount
@@ -27,6 +30,7 @@ class BibImportReport:
     added: list[str] = field(default_factory=list)  # paper ids newly put in the collection
     already: list[str] = field(default_factory=list)  # matched, and already in it
     fetched: list[str] = field(default_factory=list)  # fetched from arXiv for this import
+    queued: list[str] = field(default_factory=list)  # put on the fetch queue for this import
     not_in_store: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, arXiv id)
     unmatched: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, title)
     broken: list[tuple[int, str]] = field(default_factory=list)  # (line, what is wrong)
@@ -36,6 +40,8 @@ class BibImportReport:
         parts = [f"{len(self.added)} added", f"{len(self.already)} already there"]
         if self.fetched:
             parts.append(f"{len(self.fetched)} fetched from arXiv")
+        if self.queued:
+            parts.append(f"{len(self.queued)} queued for fetching from arXiv")
         parts += [
             f"{len(self.not_in_store)} not in the store yet",
             f"{len(self.unmatched)} unmatched",
@@ -71,6 +77,8 @@ def import_bibtex(
     if fetch and missing:
         report.fetched, report.fetch_error = _fetch(store, config, missing)
         known |= set(report.fetched)
+    elif missing:
+        report.queued = [request_fetch(store, arxiv_id, owner.id).arxiv_id for arxiv_id in missing]
     matched: list[str] = []
     for entry in parsed.entries:
         paper_id = _match(store, config, entry, known, by_doi)

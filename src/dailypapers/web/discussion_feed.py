@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from dailypapers.queries import comments as comment_queries
 from dailypapers.queries.feed import paper_detail
 from dailypapers.web.context import config_of, store_of
-from dailypapers.web.syndication import ATOM_NS, FEED_SIZE, _atom_time, _sub
 from dailypapers.web.pages_discussion import paper_id_of
+from dailypapers.web.syndication import ATOM_NS, FEED_SIZE, _atom_time, _sub
 
 
 def thread_atom(request: Request, arxiv_id: str) -> Response:

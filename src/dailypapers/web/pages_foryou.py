@@ -21,8 +21,8 @@ from dailypapers.services import recommendations as rs
 from dailypapers.services.votes import UnknownPaper
 from dailypapers.web.auth import CsrfForm, require_account
 from dailypapers.web.context import config_of, render, store_of
-from dailypapers.web.syndication import Channel, Entry, render_atom
 from dailypapers.web.redirects import same_site_path
+from dailypapers.web.syndication import Channel, Entry, render_atom
 
 RANGE_LABELS = {"day": "Today", "week": "This week", "month": "This month"}
 PAGE_SIZE = 50
