@@ -12,20 +12,46 @@ the two pages so a busy machine slows both alike. Statements are counted with SQ
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
+import re
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from dailypapers.ingest.hf_daily import items_for_day
 from dailypapers.services.accounts import create_account
 from dailypapers.services.comments import post_comment
+from dailypapers.services.imports import import_items
 from dailypapers.storage import open_store
 from dailypapers.testing.stores import SQLiteFactory
-from helpers.site import client_for, hf_days, load_days, sign_in
+from dailypapers.web.app import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+HF_DAILY = SHARED / "data" / "hf-daily-papers-2024-2026.jsonl.gz"
+PASSWORD = "correct horse battery"
+
+
+def first_day() -> dict[str, Any]:
+    """The first day of the real Hugging Face daily lists in the shared data."""
+    with gzip.open(HF_DAILY, "rt", encoding="utf-8") as fh:
+        return dict(json.loads(fh.readline()))
+
+
+def sign_in(client: TestClient, username: str) -> None:
+    """Sign in through the real form, sending back its CSRF token as a browser would."""
+    page = client.get("/signin")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, f"no CSRF field on /signin ({page.status_code})"
+    data = {"username": username, "password": PASSWORD, "csrf_token": found.group(1)}
+    response = client.post("/signin", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
 
 
 def main() -> None:
@@ -35,16 +61,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dailypapers-bench-comments-"))
     config = SQLiteFactory(work / "template").config(work / "home")
     store = open_store(config)
-    day = hf_days(SHARED, 1)[0]
-    load_days(store, [day])
+    day = first_day()
+    import_items(store, items_for_day(1, day["papers"], date.fromisoformat(day["date"])))
     busy, quiet = (str(p["paper"]["id"]) for p in day["papers"][:2])
-    members = [create_account(store, f"member{i}", "correct horse battery") for i in range(10)]
+    members = [create_account(store, f"member{i}", PASSWORD) for i in range(10)]
     parent = None
     for i in range(200):
         text = f"Comment {i}: is $x_{{{i}}} \\le y$ **really** needed? cc @member{(i + 1) % 10}\n\n- point a\n- point b"
         reply_to = parent.id if parent is not None and i % 3 else None
         parent = post_comment(store, members[i % 10], busy, text, reply_to)
-    client = client_for(config, store)
+    client = TestClient(create_app(config, store), base_url="http://127.0.0.1:8000")
     sign_in(client, "member0")
     statements = 0
 
