@@ -45,10 +45,10 @@ def test_every_operation_declares_its_real_statuses_and_the_error_shape(client: 
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert "422" not in codes and "400" in codes, (method, path)
-        for code in codes - {"200", "201"}:
+        for code in {code for code in codes if not code.startswith("2")}:
             ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ApiError"), (method, path, code)
-    assert set(operations["POST", "/api/papers/submit"]["responses"]) == {"201", "400", "401", "403"}
+    assert set(operations["POST", "/api/papers/submit"]["responses"]) == {"201", "400", "401", "403", "429", "503"}
     assert {"401", "404", "429"} <= set(operations["POST", "/api/papers/{paper_id}/upvote"]["responses"])
     assert "404" in operations["GET", "/api/papers/{paper_id}"]["responses"]
     assert "text/markdown" in operations["GET", "/papers/{paper_id}.md"]["responses"]["200"]["content"]
@@ -81,7 +81,13 @@ def test_schemathesis_finds_no_failure_in_the_served_schema(
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,  # the same examples every run: CI is never red by chance
+                suppress_health_check=list(HealthCheck),
+            )
             def check(case: Any) -> None:
                 if headers:
                     case.headers = {**(case.headers or {}), **headers}

@@ -153,7 +153,8 @@ def test_an_index_step_that_cannot_load_its_model_is_reported_and_the_digests_st
         )
         subscribe(store, mail, "reader@example.org", confirmed=True)
         report = run_daily(store, mail, today=TUESDAY_16)
-    fetches, index, digests = report.steps
+    fetches, index, digests, notifications = report.steps
+    assert notifications.name == "notifications" and notifications.error is None
     assert fetches.name == "fetches" and fetches.error is None  # an empty fetch queue: nothing to do
     assert report.failed and index.name == "index" and index.error and "\n" not in index.error
     assert digests.name == "digests" and digests.error is None and "sent 1" in digests.line

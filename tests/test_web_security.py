@@ -162,7 +162,7 @@ def test_an_accounts_own_email_is_linked_without_a_second_confirmation(config: C
 
 
 def test_every_page_post_refuses_a_missing_token_and_a_foreign_origin(config: Config, store: Store) -> None:
-    exempt = ("/api/", "/unsubscribe/")  # bearer tokens; RFC 8058 one-click (a signed link)
+    exempt = ("/api/", "/unsubscribe/", "/notifications/unsubscribe/")  # bearer tokens; RFC 8058 one-click links
     posts = [r.path for r in ROUTES if "POST" in r.methods and not r.path.startswith(exempt)]
     with client_for(config) as client:
         sign_up(client, "ada")

@@ -227,6 +227,10 @@ class IngestError(RuntimeError):
     """A live source could not be read (network down, server refusing, unreadable reply); the message says which."""
 
 
+class NothingStored(IngestError):
+    """A source answered with records, every one of which was rejected: the run stored nothing (exit 1)."""
+
+
 class PaperNotFound(IngestError):
     """arXiv answered, but has no paper under the ids asked for."""
 

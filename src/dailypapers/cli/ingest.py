@@ -11,7 +11,7 @@ import typer
 
 from dailypapers.cli.common import EXIT_INTERRUPTED, console, err_console, fail, load_config, opened_store
 from dailypapers.config import Config
-from dailypapers.domain import IngestError, InvalidArxivId, PaperNotFound
+from dailypapers.domain import IngestError, InvalidArxivId, NothingStored, PaperNotFound
 
 if TYPE_CHECKING:
     from dailypapers.services import ingest as service
@@ -32,9 +32,7 @@ def _session() -> Iterator[tuple[Store, Config]]:
     with opened_store(config) as store:
         try:
             yield store, config
-        except PaperNotFound as exc:
-            fail(str(exc))
-        except service.NothingStored as exc:
+        except (PaperNotFound, NothingStored) as exc:
             fail(str(exc))
         except IngestError as exc:
             fail(f"{exc}; everything fetched before this was stored, run the command again to continue")

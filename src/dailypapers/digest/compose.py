@@ -17,6 +17,7 @@ from typing import Protocol
 
 from dailypapers import excerpts
 from dailypapers.config import Config
+from dailypapers.domain import safe_url
 from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
 from dailypapers.storage.papers import StoredPaper, papers_by_ids
@@ -207,7 +208,7 @@ class Composer:
             categories=list(paper.categories),
             tldr=paper.glance.summary if paper.glance else None,
             keywords=list(paper.glance.keywords) if paper.glance else [],
-            code_url=paper.code_url,
+            code_url=safe_url(paper.code_url),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from dailypapers.config import Config
-from dailypapers.domain import ImportSummary, IngestError, PaperNotFound, parse_arxiv_id
+from dailypapers.domain import ImportSummary, NothingStored, PaperNotFound, parse_arxiv_id
 from dailypapers.ingest import arxiv_api, hf_api, oai
 from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.listing import NEW_TYPES, REPLACED_TYPES, fetch_listing
@@ -27,10 +27,6 @@ from dailypapers.storage.harvest import HarvestState, harvest_state_of, save_har
 log = logging.getLogger("dailypapers.ingest")
 
 FIRST_HARVEST_DAYS = 7  # an OAI harvest never run before starts this many days back unless told otherwise
-
-
-class NothingStored(IngestError):
-    """A source answered with records, every one of which was rejected: the run stored nothing (exit 1)."""
 
 
 @dataclass

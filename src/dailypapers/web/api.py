@@ -68,7 +68,7 @@ _ERRORS_OF: dict[str, tuple[int, ...]] = {
     "api_not_interested": (400, 401, 404),
     "api_unmark": (400, 401, 404),
     "api_post_comment": (400, 401, 403, 404, 423, 429),
-    "api_edit_comment": (400, 401, 403, 404, 423),
+    "api_edit_comment": (400, 401, 403, 404, 423, 429),
     "api_delete_comment": (400, 401, 403, 404),
     "api_upvote": (400, 401, 404, 429),
     "api_remove_upvote": (400, 401, 404, 429),

@@ -7,7 +7,9 @@ permalink (`/papers/{id}#comment-{n}`).
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -98,9 +100,8 @@ def report(request: Request, comment_id: RowId, raw: CsrfForm) -> Response:
     return permalink(found.paper_id, comment_id)
 
 
-def discussions(request: Request, page: int = 1) -> Response:
+def discussions(request: Request, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
     """Papers by their latest comment, site-wide."""
-    page = max(1, page)
     rows = comment_queries.recently_discussed(store_of(request), DISCUSSIONS_PAGE + 1, (page - 1) * DISCUSSIONS_PAGE)
     context = {
         "discussed": rows[:DISCUSSIONS_PAGE],

@@ -68,6 +68,8 @@ def POST(path: str, handler: Callable[..., Any], name: str, *, in_schema: bool =
 ROUTES: list[Route] = [
     # --- system (web/system.py) ---
     GET("/healthz", system.healthz, "healthz"),
+    # --- FIRST under /papers/: any path ending in .md is a paper's Markdown (web/api.py), never a day or a feed ---
+    API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
     # --- daily feed, trending, search (web/pages_feed.py) ---
     GET("/", pages_feed.home, "home"),
     GET("/papers", pages_feed.papers, "papers"),
@@ -175,7 +177,6 @@ ROUTES: list[Route] = [
     ),
     API("DELETE", "/api/papers/{paper_id:path}/not_interested", api_recommend.unmark, "api_unmark", status_code=204),
     API("GET", "/api/papers/{paper_id:path}", api.paper_info, "api_paper"),
-    API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
     # --- RSS / Atom syndication of the daily list, trending and searches (web/syndication.py) ---
     GET("/papers.rss", syndication.papers_rss, "papers_rss"),
     GET("/papers.atom", syndication.papers_atom, "papers_atom"),
