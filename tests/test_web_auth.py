@@ -110,5 +110,5 @@ def test_the_session_cookie_is_a_random_id_whose_hash_alone_is_stored(config: Co
     assert sessions.session_for(store, config, cookie) is not None
     # Another store (another site) knows no such session: nothing in the cookie vouches for itself.
     with client_for(config) as other:
-        other.cookies.set("dp_session", "x" + cookie[1:])
+        other.cookies.set("dp_session", ("y" if cookie[0] == "x" else "x") + cookie[1:])  # never the same id
         assert signed_in_as(other.get("/papers").text) is None
