@@ -5,6 +5,7 @@ Set DAILYPAPERS_TEST_ENGINES=sqlite (or postgresql) to run on one engine only.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +13,12 @@ from pathlib import Path
 import pytest
 
 from dailypapers.config import Config
+from dailypapers.ingest.files import LineSource
+from dailypapers.ingest.kaggle import read_kaggle
+from dailypapers.services.imports import import_items
 from dailypapers.storage import Store, open_store
 from dailypapers.testing.stores import PostgresFactory, SQLiteFactory
+from helpers.ingest import FEW_PAPERS
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ENGINES = [e.strip() for e in os.environ.get("DAILYPAPERS_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
@@ -63,3 +68,14 @@ def cli_env(config: Config, monkeypatch: pytest.MonkeyPatch) -> Config:
     for name, value in config.values.items():
         monkeypatch.setenv(name, value)
     return config
+
+
+@pytest.fixture
+def few(store: Store, config: Config, shared: Path) -> Store:
+    """A store with the first FEW_PAPERS papers of the Kaggle sample, set to embed with the torch backend.
+
+    The reference backend loads in seconds; the ONNX export is exercised by bench/embed_throughput.py."""
+    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = "torch"
+    items = read_kaggle(LineSource(shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl"))
+    import_items(store, itertools.islice(items, FEW_PAPERS))
+    return store

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
-
-import pytest
-
 from dailypapers.config import Config
 from dailypapers.domain import PaperRecord
-from dailypapers.ingest.files import LineSource
-from dailypapers.ingest.kaggle import read_kaggle
 from dailypapers.search.tldr import extractive_tldr, sentences
-from dailypapers.services.imports import import_items, import_papers
+from dailypapers.services.imports import import_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.storage import Store
 from dailypapers.storage.glance import glances_of
 from dailypapers.storage.papers import paper_by_id, papers_by_ids
+from helpers.ingest import FEW_PAPERS
 
-PAPERS = 12
-
-
-@pytest.fixture
-def few(store: Store, config: Config, shared: Path) -> Store:
-    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = "torch"
-    items = read_kaggle(LineSource(shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl"))
-    import_items(store, itertools.islice(items, PAPERS))
-    return store
+PAPERS = FEW_PAPERS
 
 
 def test_indexing_gives_each_paper_three_to_six_keywords_from_its_text_and_a_tldr_sentence(

@@ -5,34 +5,21 @@ The model loads once per test process (search.embed caches it); each test embeds
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
-
 import pytest
 from sqlalchemy import delete
 
 from dailypapers.config import Config
 from dailypapers.domain import PaperRecord
-from dailypapers.ingest.files import LineSource
-from dailypapers.ingest.kaggle import read_kaggle
 from dailypapers.search.service import SearchRequest, search_papers, similar_papers
 from dailypapers.search.vectors import vector_file
-from dailypapers.services.imports import import_items, import_papers
+from dailypapers.services.imports import import_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.storage import Store
 from dailypapers.storage.papers import paper_by_id
 from dailypapers.storage.schema import papers
+from helpers.ingest import FEW_PAPERS
 
-PAPERS = 12
-
-
-@pytest.fixture
-def few(store: Store, config: Config, shared: Path) -> Store:
-    # The reference backend loads in seconds; the ONNX export is exercised by bench/embed_throughput.py.
-    config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = "torch"
-    items = read_kaggle(LineSource(shared / "fixtures" / "kaggle-arxiv-metadata-snapshot.sample.jsonl"))
-    import_items(store, itertools.islice(items, PAPERS))
-    return store
+PAPERS = FEW_PAPERS
 
 
 def test_indexing_embeds_only_new_or_changed_text_and_search_then_goes_hybrid(few: Store, config: Config) -> None:

@@ -43,3 +43,6 @@ def replay(shared: Path) -> Iterator[ReplayServer]:
 @pytest.fixture
 def fast(config: Config) -> Config:
     return quick(config)
+
+
+FEW_PAPERS = 12  # the first rows of the real Kaggle sample in ../shared/fixtures

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -27,6 +28,14 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     """Print one line saying what was wrong and exit with `code`."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def day_or_today(day: str | None) -> date:
+    """A `--date YYYY-MM-DD` option's day, or today (UTC); a malformed one stops the command (exit 2)."""
+    try:
+        return date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
 
 
 def load_config() -> Config:

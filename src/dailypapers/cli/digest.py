@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
 
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
+from dailypapers.cli.common import console, day_or_today, err_console, fail, load_config, opened_store
 
 app = typer.Typer(help="Email digests.", no_args_is_help=True)
 
@@ -28,10 +27,7 @@ def send(
     from dailypapers.queries.subscriptions import subscriber_by_email
     from dailypapers.services.digests import send_due_digests
 
-    try:
-        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
+    when = day_or_today(day)
     config = load_config()
     with opened_store(config) as store:
         try:

@@ -6,11 +6,9 @@ re-run: the delivery ledger never sends a message twice.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import typer
 
-from dailypapers.cli.common import EXIT_USAGE, console, err_console, fail, load_config, opened_store
+from dailypapers.cli.common import console, day_or_today, err_console, fail, load_config, opened_store
 
 app = typer.Typer(help="Notification email (mentions, replies, comments on submitted papers).", no_args_is_help=True)
 
@@ -22,10 +20,7 @@ def send(
     """Send every notification email due that has not been delivered yet."""
     from dailypapers.services.notifications import send_due_notifications
 
-    try:
-        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {day!r}", EXIT_USAGE)
+    when = day_or_today(day)
     config = load_config()
     with opened_store(config) as store:
         try:
