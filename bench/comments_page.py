@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import statistics
 import tempfile
@@ -80,26 +81,31 @@ def main() -> None:
 
     event.listen(store.engine, "before_cursor_execute", count)
     timings: dict[str, list[float]] = {busy: [], quiet: []}
+    cpu: dict[str, list[float]] = {busy: [], quiet: []}  # process CPU time: less distorted by other jobs' load
     queries: dict[str, int] = {}
     for paper in (busy, quiet):
         client.get(f"/papers/{paper}")  # warm-up
     for _ in range(args.rounds):
         for paper in (quiet, busy):
             statements = 0
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(f"/papers/{paper}")
             timings[paper].append(time.perf_counter() - start)
+            cpu[paper].append(time.process_time() - start_cpu)
             assert response.status_code == 200
             queries[paper] = statements
     store.dispose()
     empty, full = statistics.median(timings[quiet]) * 1000, statistics.median(timings[busy]) * 1000
-    print("| page | comments | median ms | p90 ms | SQL statements |")
-    print("| --- | --- | --- | --- | --- |")
+    cpu_empty, cpu_full = statistics.median(cpu[quiet]) * 1000, statistics.median(cpu[busy]) * 1000
+    print("| page | comments | median ms | p90 ms | median CPU ms | SQL statements |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for label, paper, n in (("no comments", quiet, 0), ("200 comments", busy, 200)):
         ordered = sorted(timings[paper])
         p90 = ordered[int(len(ordered) * 0.9) - 1] * 1000
-        print(f"| {label} | {n} | {statistics.median(ordered) * 1000:.1f} | {p90:.1f} | {queries[paper]} |")
-    print(f"ratio 200/0: {full / empty:.2f}×")
+        median, median_cpu = statistics.median(ordered) * 1000, statistics.median(cpu[paper]) * 1000
+        print(f"| {label} | {n} | {median:.1f} | {p90:.1f} | {median_cpu:.1f} | {queries[paper]} |")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"ratio 200/0: {full / empty:.2f}× wall, {cpu_full / cpu_empty:.2f}× CPU   (load average {load})")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from dailypapers.services.comments import (
     report_comment,
 )
 from dailypapers.storage import Store
-from helpers.site import client_for, csrf_from, hf_days, load_days, sign_up, soup
+from helpers.site import client_for, csrf_from, hf_days, load_days, sign_in, sign_up, soup
 
 PASSWORD = "correct horse battery"
 
@@ -187,8 +187,6 @@ def test_a_hidden_comment_shows_as_a_tombstone_to_members_and_leaves_the_queue(
     assert body is not None and body.get_text() == "[hidden by a moderator]"
     assert client.get("/moderation").status_code == 403
     cleo_client = client_for(config, store)
-    from helpers.site import sign_in
-
     sign_in(cleo_client, "cleo", PASSWORD)
     assert "rude words" in cleo_client.get(f"/papers/{paper_id}").text  # curators still see it
     assert soup(cleo_client.get("/moderation").text).select(".report") == []
@@ -239,6 +237,38 @@ def test_the_page_forms_post_reply_edit_and_delete_with_csrf(store: Store, confi
     assert page.select_one(f"#comment-{comment_id} > .comment-body").get_text() == "[deleted]"  # type: ignore[union-attr]
     assert "a reply" in page.select_one(f"#comment-{comment_id} .replies").get_text()  # type: ignore[union-attr]
     assert client.post("/papers/2401.99999/comments", data={"text": "x", "csrf_token": token}).status_code == 404
+
+
+def test_each_reader_sees_only_the_actions_they_may_take(store: Store, config: Config, paper_id: str) -> None:
+    ada, cleo = member(store, "ada"), member(store, "cleo", "curator")
+    top = post_comment(store, ada, paper_id, "top <b>x</b>")
+    reply = post_comment(store, cleo, paper_id, "a reply", top.id)
+
+    def actions(client: object, comment_id: int, query: str = "") -> list[str]:
+        page = soup(client.get(f"/papers/{paper_id}{query}").text)  # type: ignore[attr-defined]
+        found = page.select(
+            f"#comment-{comment_id} > .comment-actions a, #comment-{comment_id} > .comment-actions button"
+        )
+        return [tag.get_text() for tag in found]
+
+    outsider = client_for(config, store)
+    assert actions(outsider, top.id) == [] and "<b>x</b>" not in outsider.get(f"/papers/{paper_id}").text
+    author = client_for(config, store)
+    sign_in(author, "ada", PASSWORD)
+    assert actions(author, top.id) == ["Reply", "Edit", "Delete"]
+    assert actions(author, reply.id) == ["Reply", "Report"]
+    opened = soup(author.get(f"/papers/{paper_id}?report={reply.id}&order=newest").text)
+    assert opened.select_one(f"#comment-{reply.id} > .report-form")["action"] == f"/comments/{reply.id}/report"  # type: ignore[index]
+    assert (
+        opened.select_one(f"#comment-{reply.id} .report-link")["href"]
+        == f"?report={reply.id}&order=newest#comment-{reply.id}"
+    )  # type: ignore[index]
+    curator = client_for(config, store)
+    sign_in(curator, "cleo", PASSWORD)
+    assert actions(curator, top.id) == ["Reply", "Delete", "Report", "Hide"]
+    moderation.lock_thread(store, cleo, paper_id)
+    assert actions(author, top.id) == ["Delete"]
+    assert soup(author.get(f"/papers/{paper_id}?reply={top.id}").text).select(".reply-form") == []
 
 
 def test_rapid_posting_is_answered_429(store: Store, config: Config, paper_id: str) -> None:

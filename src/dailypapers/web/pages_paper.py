@@ -17,7 +17,9 @@ from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.fetches import request_fetch
 from dailypapers.services.votes import UnknownPaper, toggle_vote
-from dailypapers.web.auth import CsrfForm, current_account, enforce_limit, require_account
+from dailypapers.storage.accounts import StoredAccount
+from dailypapers.web.auth import CsrfForm, csrf_token, current_account, enforce_limit, require_account
+from dailypapers.web.comment_html import Viewer, comment_thread
 from dailypapers.web.context import render, store_of
 from dailypapers.web.redirects import back_to_referer
 from dailypapers.web.searching import similar_to
@@ -58,7 +60,8 @@ def paper(
         "my_claim": my_claim(store, account.id if account else None, parsed.id),
         "thread": comment_queries.thread(store, parsed.id, account, "newest" if order == "newest" else "oldest"),
         "curator": is_curator(account),
-        "open_form": _open_form(reply, edit, report),
+        "comment_thread": comment_thread,
+        "comment_viewer": _viewer(request, account, order, reply, edit, report),
     }
     return render(request, "paper.html", context)
 
@@ -96,9 +99,18 @@ def _similar(request: Request, paper_id: str) -> list[Any]:
     return list(similar_to(request, paper_id, SIMILAR))
 
 
-def _open_form(reply: int | None, edit: int | None, report: int | None) -> tuple[str, int | None]:
-    """Which comment's form the page shows open (?reply=N, ?edit=N or ?report=N): a link, not 200 hidden forms."""
-    for kind, comment_id in (("reply", reply), ("edit", edit), ("report", report)):
-        if comment_id is not None:
-            return kind, comment_id
-    return "", None
+def _viewer(
+    request: Request, account: StoredAccount | None, order: str, reply: int | None, edit: int | None, report: int | None
+) -> Viewer:
+    """Who reads the thread and which comment's form is open (?reply=N, ?edit=N or ?report=N): a link, not 200
+    hidden forms."""
+    asked = [(kind, n) for kind, n in (("reply", reply), ("edit", edit), ("report", report)) if n is not None]
+    kind, comment_id = asked[0] if asked else ("", None)
+    return Viewer(
+        account_id=account.id if account else None,
+        curator=is_curator(account),
+        token=csrf_token(request) if account else "",
+        open_kind=kind,
+        open_id=comment_id,
+        keep="&order=newest" if order == "newest" else "",
+    )
