@@ -5,74 +5,39 @@ Screenshots of the feed and a paper page are saved into artifacts/ for people to
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from conftest import ENGINES
 from dailypapers.demo import load_demo
 from dailypapers.storage import open_store
+from helpers import chromium
+
+# ARGS, CHROMIUM and free_port are imported from here by other browser tests.
+from helpers.chromium import ARGS, ARTIFACTS, CHROMIUM, dailypapers_serve, free_port, need_chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
+browser = chromium.browser  # the shared Chromium fixture
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 KATEX_PAPER = "2606.05633"  # its abstract has inline LaTeX ($28$, $+0.7$ …)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`dailypapers serve` in a subprocess, as README tells users to run it, on the bundled demo (one per engine)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    need_chromium()
     home = tmp_path_factory.mktemp(f"browser-{request.param}") / "home"
     factory = request.getfixturevalue("sqlite_factory" if request.param == "sqlite" else "postgres_factory")
     config = factory.config(home)
     store = open_store(config)
     load_demo(store)
     store.dispose()
-    port = free_port()
-    env = {**os.environ, **config.values}
-    command = [sys.executable, "-m", "dailypapers.cli", "serve", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None:
-                raise RuntimeError(server.stdout.read().decode() if server.stdout else "server died")
-            time.sleep(0.1)
-        yield url, request.param
+        with dailypapers_serve(config) as url:
+            yield url, request.param
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         if request.param == "postgresql":
             factory.drop(config)
 
@@ -80,16 +45,6 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture
 def site(served: tuple[str, str]) -> str:
     return served[0]
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_a_member_signs_up_submits_upvotes_searches_and_navigates_days(

@@ -3,9 +3,9 @@ from a paper page, reorder, annotate and remove without reloads, then export and
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 import pytest
@@ -14,36 +14,30 @@ from playwright.sync_api import Page, expect
 from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.testing.server import served_app
+from helpers import chromium
+from helpers.chromium import ARTIFACTS, need_chromium
 from helpers.site import hf_days, load_days
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+browser = chromium.browser  # the shared Chromium fixture
 
 
 @pytest.fixture
 def site(config: Config, store: Store, shared: Path) -> Iterator[str]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    need_chromium()
     load_days(store, hf_days(shared, 2))
     with served_app(config, store) as url:
         yield url
 
 
 @pytest.fixture
-def page(site: str) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.goto(site + "/signup")
-        page.fill("input[name=username]", "cleo")
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("button:has-text('Sign up')")
-        yield page
-        browser.close()
+def page(site: str, browser: Any) -> Page:
+    page: Page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(site + "/signup")
+    page.fill("input[name=username]", "cleo")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button:has-text('Sign up')")
+    return page
 
 
 def order_on(page: Page) -> list[str]:

@@ -3,31 +3,27 @@ delete, a mention that shows up as a notification, and moderation by a curator."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from conftest import ENGINES
 from dailypapers.services.accounts import create_account
 from dailypapers.storage import open_store
+from helpers import chromium
+from helpers.chromium import ARTIFACTS, dailypapers_serve, need_chromium
 from helpers.site import hf_days, load_days
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, free_port
 
 pytestmark = pytest.mark.browser
+browser = chromium.browser  # the shared Chromium fixture
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """One real day of papers and three accounts (ada, bob, curator cleo), served by `dailypapers serve`."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    need_chromium()
     shared = request.getfixturevalue("shared")
     home = tmp_path_factory.mktemp(f"discussion-browser-{request.param}") / "home"
     factory = request.getfixturevalue("sqlite_factory" if request.param == "sqlite" else "postgres_factory")
@@ -38,34 +34,12 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     for name, role in (("ada", "member"), ("bob", "member"), ("cleo", "curator")):
         create_account(store, name, PASSWORD, email=f"{name}@example.org", role=role)
     store.dispose()
-    port = free_port()
-    command = [sys.executable, "-m", "dailypapers.cli", "serve", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(command, env={**os.environ, **config.values}, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        yield url, str(days[0]["papers"][0]["paper"]["id"])
+        with dailypapers_serve(config) as url:
+            yield url, str(days[0]["papers"][0]["paper"]["id"])
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         if request.param == "postgresql":
             factory.drop(config)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def signed_in(browser: object, site: str, name: str) -> object:

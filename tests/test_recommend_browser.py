@@ -7,12 +7,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import ARTIFACTS, browser, served  # noqa: F401  (fixtures: the served demo site, Chromium)
+import test_browser
+from helpers import chromium
+from helpers.chromium import ARTIFACTS
 
 pytestmark = pytest.mark.browser
+browser = chromium.browser  # the shared Chromium fixture
+served = test_browser.served  # the demo site under `dailypapers serve`, one per engine
 
 
-def test_the_for_you_tab_the_dial_and_not_interested(served: tuple[str, str], browser: object) -> None:  # noqa: F811
+def test_the_for_you_tab_the_dial_and_not_interested(served: tuple[str, str], browser: object) -> None:
     site, engine = served
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(site + "/signup")
