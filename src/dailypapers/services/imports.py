@@ -18,6 +18,7 @@ from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
+from dailypapers.storage.fulltext import TextIndex
 
 BATCH_SIZE = 2000
 
@@ -48,7 +49,7 @@ def import_items(
             if item.listing:
                 listings.append(item.listing)
         with store.write() as conn:
-            _write_papers(conn, list(papers.values()), summary)
+            _write_papers(conn, store.text_index, list(papers.values()), summary)
             summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in listings])
             # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
             account_store.insert_imported_submitters(conn, [li.submitter_name for li in listings if li.submitter_name])
@@ -62,7 +63,7 @@ def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary
     return import_items(store, (ImportItem(line=n, paper=r) for n, r in enumerate(records, 1)))
 
 
-def _write_papers(conn: Any, records: list[PaperRecord], summary: ImportSummary) -> None:
+def _write_papers(conn: Any, text_index: TextIndex, records: list[PaperRecord], summary: ImportSummary) -> None:
     """Insert new papers, merge changed ones; a paper whose record hashes as stored costs one hash and no reads.
 
     A record hashing like the stored paper is that paper's content, and merging a paper with itself changes
@@ -93,7 +94,8 @@ def _write_papers(conn: Any, records: list[PaperRecord], summary: ImportSummary)
                 summary.unchanged += 1
             else:
                 updates.append(new_row)
-    paper_store.insert_papers(conn, inserts)
+    with text_index.indexing_in_bulk(conn, [row["id"] for row in inserts]):
+        paper_store.insert_papers(conn, inserts)
     paper_store.update_papers(conn, updates)
     summary.new += len(inserts)
     summary.updated += len(updates)
