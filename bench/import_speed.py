@@ -1,9 +1,11 @@
 """Time and peak memory of bulk-importing the 74,728-paper Kaggle file, on SQLite and PostgreSQL.
 
 Each import runs in a fresh child process (so peak RSS is the import's own), first into an empty store, then
-again (the idempotent re-run). Baseline, in the same run: just reading and JSON-decoding the file.
+again (the idempotent re-run). Baselines, in the same run: just reading and JSON-decoding the file, and the same
+imports by another checkout's code (`--baseline-src /work/main/src`, the code before this change), each code
+migrating its own empty store first.
 
-    python -m bench.import_speed [--engines sqlite,postgresql] [--file PATH]
+    python -m bench.import_speed [--engines sqlite,postgresql] [--file PATH] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -17,11 +19,20 @@ import sys
 import time
 from pathlib import Path
 
-from dailypapers.testing.stores import PostgresFactory, SQLiteFactory, scratch_dir
+from dailypapers.testing.stores import QUIET, PostgresFactory, scratch_dir
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1].parent / "shared/data/arxiv-cs-2025-2026.kaggle.jsonl.gz"
+OUR_SRC = Path(__file__).resolve().parents[1] / "src"
 
-_CHILD = """
+_MIGRATE = """
+from dailypapers.cli.main import app
+try:
+    app(["db", "upgrade"])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+"""
+
+_IMPORT = """
 import resource, sys, time
 from dailypapers.cli.main import app
 t = time.perf_counter()
@@ -41,36 +52,48 @@ def baseline_parse(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def child(script: str, args: list[str], env: dict[str, str]) -> str:
+    run = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True)
+    if run.returncode:
+        raise SystemExit(f"child failed: {run.stderr.strip()[-2000:]}")
+    return run.stdout
+
+
 def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)], env=env, capture_output=True, text=True, check=True
-    ).stdout
+    out = child(_IMPORT, [str(path)], env)
     summary = next(line for line in out.splitlines() if line.startswith("read "))
     _, seconds, peak = next(line for line in out.splitlines() if line.startswith("RESULT")).split()
     return float(seconds), float(peak), summary
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--baseline-src", type=Path, help="src/ of the code to compare with, e.g. /work/main/src")
     args = parser.parse_args()
     parse_s = baseline_parse(args.file)
-    print(f"baseline: read + JSON-decode {args.file.name}: {parse_s:.1f} s")
+    print(f"baseline: read + JSON-decode {args.file.name}: {parse_s:.1f} s ({load()})")
     work = scratch_dir("dp-bench-import-")
+    pg = PostgresFactory(work / "pgdata") if "postgresql" in args.engines else None
+    codes = [("this code", OUR_SRC)] + ([("baseline", args.baseline_src)] if args.baseline_src else [])
     for engine in args.engines.split(","):
-        if engine == "sqlite":
-            config = SQLiteFactory(work / "sqlite").config(work / "sqlite-home")
-        else:
-            pg = PostgresFactory(work / "pgdata")
-            config = pg.config(work / "pg-home")
-        env = {**os.environ, **config.values}
-        for label in ("first import", "re-run"):
-            seconds, peak, summary = run_import(args.file, env)
-            print(
-                f"{engine:10} {label:12} {seconds:6.1f} s  ({seconds / parse_s:4.1f}x baseline)  "
-                f"peak RSS {peak:5.0f} MB  | {summary}"
-            )
+        for code, src in codes:
+            home = work / f"{engine}-{code.replace(' ', '-')}"
+            url = pg.empty_database_of("dp_bench", with_vector=True) if engine == "postgresql" and pg else ""
+            env = {**os.environ, **QUIET, "PYTHONPATH": str(src), "DAILYPAPERS_HOME": str(home), "DATABASE_URL": url}
+            child(_MIGRATE, [], env)
+            for label in ("first import", "re-run"):
+                seconds, peak, summary = run_import(args.file, env)
+                print(
+                    f"{engine:10} {code:9} {label:12} {seconds:6.1f} s  ({seconds / parse_s:4.1f}x parse)  "
+                    f"peak RSS {peak:5.0f} MB  {load()} | {summary}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from dailypapers.links import find_links, paper_links
+from dailypapers.links import Links, find_links, paper_links
 
 # New-style ids: 0704.0001 … 2501.12345 (4 or 5 digits after the dot), optional version.
 ROLES = ("member", "curator", "admin")  # account roles, least to most allowed
@@ -135,20 +135,31 @@ class PaperRecord:
     def primary_category(self) -> str | None:
         return self.categories[0] if self.categories else None
 
+    def links(self) -> Links:
+        """The code link and project page stored with the paper (safe URLs only).
+
+        Finding them scans the abstract and comments for URLs, the costliest step of an import: callers that need
+        both, and the hash, compute them once here and pass them on."""
+        found = paper_links(self.abstract, self.comments, self.repo_url, self.project_page)
+        return Links(safe_url(found.code), safe_url(found.project))
+
     @property
     def code_url(self) -> str | None:
-        return safe_url(paper_links(self.abstract, self.comments, self.repo_url, self.project_page).code)
+        return self.links().code
 
     @property
     def project_url(self) -> str | None:
-        return safe_url(paper_links(self.abstract, self.comments, self.repo_url, self.project_page).project)
+        return self.links().project
 
     def effective_versions(self) -> list[tuple[int, datetime | None]]:
         """Known versions, or the current one alone when a source (HF) reports no history."""
         return self.versions or [(self.version, self.published_at)]
 
-    def content_hash(self) -> str:
-        """Stable digest of everything stored, so a re-import can tell unchanged from updated cheaply."""
+    def content_hash(self, links: Links | None = None) -> str:
+        """Stable digest of everything stored, so a re-import can tell unchanged from updated cheaply.
+
+        `links` is `self.links()` when the caller already has it."""
+        links = links or self.links()
         payload = [
             self.title,
             self.abstract,
@@ -165,10 +176,10 @@ class PaperRecord:
             [[v, _iso(t)] for v, t in self.effective_versions()],
             self.upvotes or 0,
             self.num_comments or 0,
-            self.code_url,
+            links.code,
         ]
-        if self.project_url:  # appended only when present, so papers without one keep their earlier hash
-            payload.append(self.project_url)
+        if links.project:  # appended only when present, so papers without one keep their earlier hash
+            payload.append(links.project)
         return hashlib.blake2b(json.dumps(payload, ensure_ascii=False).encode(), digest_size=16).hexdigest()
 
 

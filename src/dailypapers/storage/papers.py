@@ -83,6 +83,14 @@ def paper_rows_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, dict[st
     return {row["id"]: dict(row) for row in rows}
 
 
+def content_hashes_by_ids(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    """Stored content hash of each of these papers that is stored: all a re-import reads of an unchanged paper."""
+    if not ids:
+        return {}
+    query = select(papers.c.id, papers.c.content_hash).where(papers.c.id.in_(list(dict.fromkeys(ids))))
+    return {paper_id: digest for paper_id, digest in conn.execute(query)}
+
+
 def versions_by_paper(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, datetime | None]]]:
     result: dict[str, list[tuple[int, datetime | None]]] = {i: [] for i in ids}
     if not ids:

@@ -70,6 +70,22 @@ class PostgresFactory:
         home.mkdir(parents=True, exist_ok=True)
         return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=self._url(name), **{**QUIET, **overrides})
 
+    def empty_database_of(self, role: str, *, with_vector: bool) -> str:
+        """URL of a new, empty database owned by `role` (a login role, not a superuser, created if missing) and
+        connecting as it, as an operator sets one up; `with_vector` has the superuser create pgvector in it first."""
+        name = f"dp_{os.getpid()}_{next(_counter)}"
+        with self._admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+                conn.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER"))
+            conn.execute(text(f"CREATE DATABASE {name} OWNER {role} TEMPLATE template0"))
+        self.databases.append(name)
+        if with_vector:
+            admin = make_engine(self._url(name), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("CREATE EXTENSION vector"))
+            admin.dispose()
+        return self._url(name).replace("postgres:@", f"{role}:@", 1)
+
     def set_read_only(self, config: Config, read_only: bool = True) -> None:
         """Make the store's database refuse writes (as a read-only replica or an operator would): new sessions get
         `default_transaction_read_only`; the caller disposes its engine so its next connections are new."""
