@@ -40,19 +40,23 @@ _CONTRIBUTION = re.compile(
 )
 _TOKEN = re.compile(r"[^\W\d_]*\d[\w]*|[^\W\d_]+", re.UNICODE)  # a run of letters, or a word holding a digit
 _FILLER = frozenset(
-    "propose proposes proposed introduce introduces introduced present presents presented develop develops design "
-    "designs build builds describe describes create creates construct constructs release releases show shows "
-    "novel new approach method methods framework paper work study article also called named which that this these "
-    "those such both each other than then thus here first simple effective efficient based using leverage leverages "
-    "leveraging enable enables enabling significantly specifically further furthermore however while where whose "
-    "has have been being was were will would could should may might more most very well them they its their our "
-    "we can only into onto upon about across between among within without after before during address addresses "
-    "addressing challenge challenges issue issues problem problems tackle tackles innovative designed limitation "
-    "limitations existing key offer offers utilize utilizes utilizing enhance enhances enhancing improve improves "
-    "improving comprehensive large high along yet often make makes include includes including various multiple "
-    "several wide range experiments results demonstrate demonstrates state art performance extensive outperforms "
-    "achieve achieves achieving achieved task tasks named termed dubbed one two three aims aim allows allow "
-    "capable able ability way ways propose".split()
+    re.findall(
+        r"[a-z]+",
+        "propose proposes proposed introduce introduces introduced present presents presented develop develops design "
+        "designs build builds describe describes create creates construct constructs release releases show shows "
+        "novel new approach method methods framework paper work study article also called named which that this these "
+        "those such both each other than then thus here first simple effective efficient based using leverage "
+        "leverages "
+        "leveraging enable enables enabling significantly specifically further furthermore however while where whose "
+        "has have been being was were will would could should may might more most very well them they its their our "
+        "we can only into onto upon about across between among within without after before during address addresses "
+        "addressing challenge challenges issue issues problem problems tackle tackles innovative designed limitation "
+        "limitations existing key offer offers utilize utilizes utilizing enhance enhances enhancing improve improves "
+        "improving comprehensive large high along yet often make makes include includes including various multiple "
+        "several wide range experiments results demonstrate demonstrates state art performance extensive outperforms "
+        "achieve achieves achieving achieved task tasks named termed dubbed one two three aims aim allows allow "
+        "capable able ability way ways propose",
+    )
 )
 _STEM = Stemmer.Stemmer("english")
 

@@ -119,12 +119,15 @@ def scifact(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str) -
     report(f"SciFact ({home})", [(texts[qid], j) for qid, j in qrels().items()], rankers)
 
 
-def one_answer_sets(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, sets: list[str], split: str) -> None:
+def one_answer_sets(
+    home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, sets: list[str], split: str
+) -> None:
     config = short_config(home)
     config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
     papers = hf_papers()
     rankers = service_rankers(open_store(config), config, variants)
-    rankers["bm25s (stemmed)"] = bm25s_ranker([p["id"] for p in papers], [f"{p['title']} {p['abstract']}" for p in papers])
+    texts = [f"{p['title']} {p['abstract']}" for p in papers]
+    rankers["bm25s (stemmed)"] = bm25s_ranker([p["id"] for p in papers], texts)
     if "short" in sets:
         report(f"Title words ({home})", [(q, {pid: 1}) for q, pid in title_set()], rankers)
     if "paraphrase" in sets:

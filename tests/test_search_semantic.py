@@ -18,6 +18,7 @@ from dailypapers.storage import Store
 from dailypapers.storage.papers import paper_by_id
 from dailypapers.storage.schema import papers
 from helpers.ingest import FEW_PAPERS
+from helpers.site import client_for
 
 PAPERS = FEW_PAPERS
 
@@ -107,3 +108,19 @@ def test_a_filter_the_global_neighbours_miss_is_searched_exactly_when_narrow_and
         passing = backend.text.ids_matching_filters(conn, list(exact), filters)
     assert exact and set(exact) == passing == set(wider)
     assert exact == pytest.approx(wider, abs=5e-3)  # the usearch file holds float16 vectors
+
+
+def test_a_nonsense_query_finds_nothing_while_real_queries_still_do(few: Store, config: Config) -> None:
+    index_papers(few, config)
+    for mode in ("hybrid", "semantic", "text"):
+        nothing = search_papers(few, config, SearchRequest(q="zzqxvbnm flurbo", mode=mode))
+        assert (nothing.hits, nothing.total) == ([], 0), mode
+    found = search_papers(few, config, SearchRequest(q="two photons produced together in proton collisions", limit=2))
+    assert found.semantic and found.hits[0].paper.id == "0704.0001"
+    assert found.total >= len(found.hits) == 2
+    client = client_for(config, few)
+    assert client.get("/api/papers/search", params={"q": "zzqxvbnm flurbo"}).json() == []
+    page = client.get("/papers", params={"q": "zzqxvbnm flurbo"})
+    assert page.status_code == 200 and "No papers match" in page.text
+    feed = client.get("/papers.rss", params={"q": "zzqxvbnm flurbo"})
+    assert feed.status_code == 200 and "<item>" not in feed.text
