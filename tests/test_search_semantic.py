@@ -56,7 +56,7 @@ def test_indexing_embeds_only_new_or_changed_text_and_search_then_goes_hybrid(fe
     semantic = search_papers(few, config, SearchRequest(q="collisions making pairs of light quanta", mode="semantic"))
     assert "0704.0001" in [h.paper.id for h in semantic.hits[:3]]
     category = paper.categories[0]
-    filtered = search_papers(few, config, SearchRequest(q="mathematics of graphs", category=category))
+    filtered = search_papers(few, config, SearchRequest(q="diphoton production at colliders", category=category))
     assert filtered.hits and all(category in h.paper.categories for h in filtered.hits)
 
 
