@@ -133,6 +133,23 @@ def timed(
     return out
 
 
+def every_word_ms(store: Store, config: Config, queries: list[str]) -> list[float]:
+    """The second text query of a hybrid search (papers holding every word, search.service), timed on its own."""
+    from dailypapers.search.query import parse_query
+    from dailypapers.search.service import _every_word
+    from dailypapers.storage.fulltext import SearchFilters
+
+    backend, out = search_backend(store, config), []
+    clear_cache()
+    with store.read() as conn:
+        for q in queries:
+            parsed = parse_query(q)
+            started = time.perf_counter()
+            _every_word(backend, conn, parsed, SearchFilters(), 100, DEFAULT_FUSION)
+            out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--home", type=Path, default=Path("/tmp/dpsearch"))
@@ -167,6 +184,7 @@ def main() -> None:
     # The same process's baseline: the fusion before the every-word tier (one text query instead of two).
     before = Fusion(every_word_first=False, semantic_floor=-1.0)
     print(f"  hybrid, 2026-11 fusion   {percentiles(timed(store, config, queries, before))}")
+    print(f"  every-word query alone   {percentiles(every_word_ms(store, config, queries))}")
     nonsense = search_papers(store, config, SearchRequest(q="zzqxvbnm flurbo"))
     print(f"  'zzqxvbnm flurbo': {len(nonsense.hits)} hits, total {nonsense.total}")
     print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}")
