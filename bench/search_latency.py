@@ -136,7 +136,7 @@ def timed(
 def every_word_ms(store: Store, config: Config, queries: list[str]) -> list[float]:
     """The second text query of a hybrid search (papers holding every word, search.service), timed on its own."""
     from dailypapers.search.query import parse_query
-    from dailypapers.search.service import _every_word
+    from dailypapers.search.service import every_word_papers
     from dailypapers.storage.fulltext import SearchFilters
 
     backend, out = search_backend(store, config), []
@@ -145,7 +145,7 @@ def every_word_ms(store: Store, config: Config, queries: list[str]) -> list[floa
         for q in queries:
             parsed = parse_query(q)
             started = time.perf_counter()
-            _every_word(backend, conn, parsed, SearchFilters(), 100, DEFAULT_FUSION)
+            every_word_papers(backend, conn, parsed, SearchFilters(), 100, DEFAULT_FUSION)
             out.append((time.perf_counter() - started) * 1000)
     return out
 

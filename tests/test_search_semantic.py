@@ -10,11 +10,15 @@ from sqlalchemy import delete
 
 from dailypapers.config import Config
 from dailypapers.domain import PaperRecord
-from dailypapers.search.service import SearchRequest, search_papers, similar_papers
+from dailypapers.search.backend import search_backend
+from dailypapers.search.fuse import DEFAULT_FUSION
+from dailypapers.search.query import parse_query
+from dailypapers.search.service import SearchRequest, every_word_papers, search_papers, similar_papers
 from dailypapers.search.vectors import vector_file
 from dailypapers.services.imports import import_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.storage import Store
+from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import paper_by_id
 from dailypapers.storage.schema import papers
 from helpers.ingest import FEW_PAPERS
@@ -124,3 +128,18 @@ def test_a_nonsense_query_finds_nothing_while_real_queries_still_do(few: Store, 
     assert page.status_code == 200 and "No papers match" in page.text
     feed = client.get("/papers.rss", params={"q": "zzqxvbnm flurbo"})
     assert feed.status_code == 200 and "<item>" not in feed.text
+
+
+def test_the_every_word_tier_holds_exactly_the_papers_with_every_word(few: Store, config: Config) -> None:
+    backend = search_backend(few, config)
+    with few.read() as conn:
+
+        def every(q: str) -> set[str]:
+            return set(every_word_papers(backend, conn, parse_query(q), SearchFilters(), 100, DEFAULT_FUSION))
+
+        assert every("pairs wave function") == {"0704.0006"}  # Cooper pairs; 0704.0001 has photon pairs only
+        assert every("photon pairs") == {"0704.0001"}
+        assert every("pairs zzqxvbnm") == set()  # a word no paper holds
+        assert every("pairs") == set()  # one word: no tier
+    index_papers(few, config)
+    assert search_papers(few, config, SearchRequest(q="pairs wave function")).hits[0].paper.id == "0704.0006"

@@ -152,7 +152,7 @@ def _search(
         return _ordered(conn, ranked, request, parsed, semantic=True)
     if parsed.phrases:
         semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
-    every = _every_word(backend, conn, parsed, filters, pool, fusion) if text else {}
+    every = every_word_papers(backend, conn, parsed, filters, pool, fusion) if text else {}
     for key, score in every.items():
         text.setdefault(key, score)
     missing = [key for key in text if key not in semantic]
@@ -164,7 +164,7 @@ def _search(
     return _ordered(conn, fuse(text, semantic, strength, fusion, set(every)), request, parsed, semantic=True)
 
 
-def _every_word(
+def every_word_papers(
     backend: SearchBackend, conn: Connection, parsed: ParsedQuery, filters: SearchFilters, pool: int, fusion: Fusion
 ) -> dict[str, float]:
     """Papers holding every word of a short query (the fusion's first tier), from a second, all-words text query.
