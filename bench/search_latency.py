@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dailypapers.config import Config
 from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import get_embedder, model_name
+from dailypapers.search.fuse import DEFAULT_FUSION, Fusion
 from dailypapers.search.service import SearchRequest, search_papers
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.embeddings import next_seq, papers_to_embed, save_embeddings
@@ -119,14 +120,33 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):6.1f} ms  p95 {p95:6.1f} ms  (n={len(ordered)})"
 
 
-def timed(store: Store, config: Config, queries: list[str], **kwargs: object) -> list[float]:
+def timed(
+    store: Store, config: Config, queries: list[str], fusion: Fusion = DEFAULT_FUSION, **kwargs: object
+) -> list[float]:
     """Milliseconds per query; each pass starts with no word counts cached (a server keeps them for an hour)."""
     clear_cache()
     out = []
     for q in queries:
         started = time.perf_counter()
-        search_papers(store, config, SearchRequest(q=q, **kwargs))  # type: ignore[arg-type]
+        search_papers(store, config, SearchRequest(q=q, **kwargs), fusion)  # type: ignore[arg-type]
         out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def every_word_ms(store: Store, config: Config, queries: list[str]) -> list[float]:
+    """The second text query of a hybrid search (papers holding every word, search.service), timed on its own."""
+    from dailypapers.search.query import parse_query
+    from dailypapers.search.service import every_word_papers
+    from dailypapers.storage.fulltext import SearchFilters
+
+    backend, out = search_backend(store, config), []
+    clear_cache()
+    with store.read() as conn:
+        for q in queries:
+            parsed = parse_query(q)
+            started = time.perf_counter()
+            every_word_papers(backend, conn, parsed, SearchFilters(), 100, DEFAULT_FUSION)
+            out.append((time.perf_counter() - started) * 1000)
     return out
 
 
@@ -161,6 +181,12 @@ def main() -> None:
     print(f"  query embedding only     {percentiles(embed_ms)}")
     print(f"  text only                {percentiles(timed(store, config, queries, mode='text'))}")
     print(f"  hybrid                   {percentiles(timed(store, config, queries))}")
+    # The same process's baseline: the fusion before the every-word tier (one text query instead of two).
+    before = Fusion(every_word_first=False, semantic_floor=-1.0)
+    print(f"  hybrid, 2026-11 fusion   {percentiles(timed(store, config, queries, before))}")
+    print(f"  every-word query alone   {percentiles(every_word_ms(store, config, queries))}")
+    nonsense = search_papers(store, config, SearchRequest(q="zzqxvbnm flurbo"))
+    print(f"  'zzqxvbnm flurbo': {len(nonsense.hits)} hits, total {nonsense.total}")
     print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}")
     from dailypapers.storage.fulltext import ROW_BUDGET
 

@@ -1,20 +1,29 @@
-"""Search quality through the real search service: SciFact (nDCG@10, Recall@100) and the short-query set (MRR@10).
+"""Search quality through the real search service on three sets, with bm25s as the outside baseline in the same run.
 
-    python bench/search_quality.py            # both sets (stores built by scifact_data.py / short_queries.py)
+    python bench/search_quality.py                      # SciFact, title words, paraphrase (test half)
+    python bench/search_quality.py --only paraphrase --split dev --grid    # tuning: the dev half only
     python bench/search_quality.py --only scifact --scifact-home /tmp/dpsf-torch --backend torch   # fp32 reference
 
-Every figure comes from `search_papers`, the function the site, the API and the CLI call. Fusion variants are
-passed explicitly so that plain RRF, a fixed weighted sum and the adaptive default are compared on equal terms.
-nDCG@10 follows BEIR (pytrec_eval's ndcg_cut_10: graded gains, log2 discount, ideal from the judgments).
+Sets: BEIR SciFact (bench/scifact_data.py), the title-word set (bench/short_queries.py) and the paraphrase set
+(bench/paraphrase_queries.py; same corpus and store as the title-word set). Every figure of ours comes from
+`search_papers`, the function the site, the API and the CLI call; fusion variants are passed explicitly. `bm25s`
+(Snowball English stemming, English stop words, over title + abstract of the same papers) is an outside BM25.
+nDCG@10 follows BEIR (graded gains, log2 discount, ideal from the judgments); on the one-answer sets it is
+1 / log2(rank + 1) of the answer. MRR@10 is the mean reciprocal rank of the first relevant paper in the top 10.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import bm25s
+import Stemmer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -22,17 +31,20 @@ from dailypapers.config import Config
 from dailypapers.search.fuse import DEFAULT_FUSION, Fusion
 from dailypapers.search.service import SearchError, SearchRequest, search_papers
 from dailypapers.storage import Store, open_store
-from scifact_data import qrels, queries, scifact_config
-from short_queries import query_set, short_config
+from paraphrase_queries import query_set as paraphrase_set
+from scifact_data import corpus, qrels, queries, scifact_config
+from short_queries import hf_papers, short_config
+from short_queries import query_set as title_set
 
 VARIANTS: dict[str, tuple[str, Fusion]] = {
-    "text (BM25)": ("text", DEFAULT_FUSION),
+    "text (FTS5 BM25)": ("text", DEFAULT_FUSION),
     "semantic": ("semantic", DEFAULT_FUSION),
     "hybrid: plain RRF (k=60)": ("hybrid", Fusion(method="rrf")),
-    "hybrid: weighted 0.3/0.7": ("hybrid", Fusion(method="weighted", text_weight=0.3)),
-    "hybrid: weighted 0.5/0.5": ("hybrid", Fusion(method="weighted", text_weight=0.5)),
-    "hybrid: adaptive (default)": ("hybrid", DEFAULT_FUSION),
+    "hybrid: adaptive, 2026-11 (before)": ("hybrid", Fusion(every_word_first=False, semantic_floor=-1.0)),
+    "hybrid: default": ("hybrid", DEFAULT_FUSION),
 }
+Ranker = Callable[[str], list[str]]
+Judged = list[tuple[str, dict[str, int]]]  # (query, {paper id: gain})
 
 
 def ranked(store: Store, config: Config, q: str, mode: str, fusion: Fusion, k: int) -> list[str]:
@@ -43,6 +55,21 @@ def ranked(store: Store, config: Config, q: str, mode: str, fusion: Fusion, k: i
     return [hit.paper.id for hit in results.hits]
 
 
+def bm25s_ranker(ids: list[str], texts: list[str]) -> Ranker:
+    stemmer = Stemmer.Stemmer("english")
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
+
+    def rank(q: str) -> list[str]:
+        tokens = bm25s.tokenize([q], stopwords="en", stemmer=stemmer, show_progress=False)
+        if not tokens.ids[0]:
+            return []
+        found, scores = retriever.retrieve(tokens, k=min(100, len(ids)), show_progress=False)
+        return [ids[i] for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+
+    return rank
+
+
 def ndcg(run: list[str], judged: dict[str, int], k: int = 10) -> float:
     dcg = sum(judged.get(doc, 0) / math.log2(i + 2) for i, doc in enumerate(run[:k]))
     ideal = sorted(judged.values(), reverse=True)[:k]
@@ -50,52 +77,70 @@ def ndcg(run: list[str], judged: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
+def mrr(run: list[str], judged: dict[str, int], k: int = 10) -> float:
+    return next((1 / (i + 1) for i, doc in enumerate(run[:k]) if judged.get(doc, 0) > 0), 0.0)
+
+
 def recall(run: list[str], judged: dict[str, int], k: int = 100) -> float:
     relevant = {d for d, g in judged.items() if g > 0}
     return len(relevant & set(run[:k])) / len(relevant) if relevant else 0.0
 
 
+def report(name: str, judged: Judged, rankers: dict[str, Ranker]) -> dict[str, tuple[float, float]]:
+    print(f"\n{name}: {len(judged)} queries (load average {os.getloadavg()[0]:.1f})")
+    print(f"{'method':36} {'MRR@10':>7} {'nDCG@10':>8} {'R@100':>7} {'ms/query':>9}")
+    figures = {}
+    for method, rank in rankers.items():
+        started = time.perf_counter()
+        runs = [(rank(q), j) for q, j in judged]
+        ms = (time.perf_counter() - started) * 1000 / len(judged)
+        m, n, r = (sum(f(run, j) for run, j in runs) / len(runs) for f in (mrr, ndcg, recall))
+        figures[method] = (m, n)
+        print(f"{method:36} {m:7.4f} {n:8.4f} {r:7.4f} {ms:9.1f}", flush=True)
+    return figures
+
+
+def service_rankers(store: Store, config: Config, variants: dict[str, tuple[str, Fusion]]) -> dict[str, Ranker]:
+    def one(mode: str, fusion: Fusion) -> Ranker:
+        return lambda q: ranked(store, config, q, mode, fusion, 100)
+
+    return {name: one(mode, fusion) for name, (mode, fusion) in variants.items()}
+
+
 def scifact(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str) -> None:
     config = scifact_config(home)
     config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
-    store = open_store(config)
-    texts, judgments = queries(), qrels()
-    print(f"SciFact: {len(judgments)} test queries, store {home}, queries embedded with {backend}")
-    print(f"{'method':32} {'nDCG@10':>8} {'R@100':>7} {'ms/query':>9}")
-    for name, (mode, fusion) in variants.items():
-        started = time.perf_counter()
-        n_total = r_total = 0.0
-        for qid, judged in judgments.items():
-            run = ranked(store, config, texts[qid], mode, fusion, 100)
-            n_total += ndcg(run, judged)
-            r_total += recall(run, judged)
-        ms = (time.perf_counter() - started) * 1000 / len(judgments)
-        print(f"{name:32} {n_total / len(judgments):8.4f} {r_total / len(judgments):7.4f} {ms:9.1f}", flush=True)
+    docs = corpus()
+    rankers = service_rankers(open_store(config), config, variants)
+    rankers["bm25s (stemmed)"] = bm25s_ranker(
+        [f"scifact-{d['_id']}" for d in docs], [f"{d.get('title') or ''} {d['text']}" for d in docs]
+    )
+    texts = queries()
+    report(f"SciFact ({home})", [(texts[qid], j) for qid, j in qrels().items()], rankers)
 
 
-def short(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str) -> None:
+def one_answer_sets(
+    home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, sets: list[str], split: str
+) -> None:
     config = short_config(home)
     config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
-    store = open_store(config)
-    pairs = query_set()
-    print(f"Short queries: {len(pairs)} queries over {home}")
-    print(f"{'method':32} {'MRR@10':>8} {'hit@10':>7}")
-    for name, (mode, fusion) in variants.items():
-        rr = hits = 0.0
-        for q, answer in pairs:
-            run = ranked(store, config, q, mode, fusion, 10)
-            if answer in run:
-                rr += 1 / (run.index(answer) + 1)
-                hits += 1
-        print(f"{name:32} {rr / len(pairs):8.4f} {hits / len(pairs):7.3f}", flush=True)
+    papers = hf_papers()
+    rankers = service_rankers(open_store(config), config, variants)
+    texts = [f"{p['title']} {p['abstract']}" for p in papers]
+    rankers["bm25s (stemmed)"] = bm25s_ranker([p["id"] for p in papers], texts)
+    if "short" in sets:
+        report(f"Title words ({home})", [(q, {pid: 1}) for q, pid in title_set()], rankers)
+    if "paraphrase" in sets:
+        report(f"Paraphrase, {split} ({home})", [(q, {pid: 1}) for q, pid in paraphrase_set(split)], rankers)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scifact-home", type=Path, default=Path("/tmp/dpscifact"))
     parser.add_argument("--short-home", type=Path, default=Path("/tmp/dpshort"))
-    parser.add_argument("--only", choices=["scifact", "short"])
-    parser.add_argument("--grid", action="store_true", help="also sweep adaptive fusion parameters")
+    parser.add_argument("--only", choices=["scifact", "short", "paraphrase"])
+    parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="half of the paraphrase set")
+    parser.add_argument("--grid", action="store_true", help="also sweep fusion parameters (tune on --split dev)")
     parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx", help="as the store was indexed")
     args = parser.parse_args()
     variants = dict(VARIANTS)
@@ -103,7 +148,8 @@ if __name__ == "__main__":
         for w0 in (0.1, 0.2, 0.3, 0.4):
             for gain in (0.2, 0.4, 0.6):
                 variants[f"adaptive {w0}+{gain}*s"] = ("hybrid", Fusion("adaptive", w0, gain))
-    if args.only != "short":
+    if args.only in (None, "scifact"):
         scifact(args.scifact_home, variants, args.backend)
-    if args.only != "scifact":
-        short(args.short_home, variants, args.backend)
+    sets = [s for s in ("short", "paraphrase") if args.only in (None, s)]
+    if sets:
+        one_answer_sets(args.short_home, variants, args.backend, sets, args.split)

@@ -10,14 +10,19 @@ from sqlalchemy import delete
 
 from dailypapers.config import Config
 from dailypapers.domain import PaperRecord
-from dailypapers.search.service import SearchRequest, search_papers, similar_papers
+from dailypapers.search.backend import search_backend
+from dailypapers.search.fuse import DEFAULT_FUSION
+from dailypapers.search.query import parse_query
+from dailypapers.search.service import SearchRequest, every_word_papers, search_papers, similar_papers
 from dailypapers.search.vectors import vector_file
 from dailypapers.services.imports import import_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.storage import Store
+from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import paper_by_id
 from dailypapers.storage.schema import papers
 from helpers.ingest import FEW_PAPERS
+from helpers.site import client_for
 
 PAPERS = FEW_PAPERS
 
@@ -55,7 +60,7 @@ def test_indexing_embeds_only_new_or_changed_text_and_search_then_goes_hybrid(fe
     semantic = search_papers(few, config, SearchRequest(q="collisions making pairs of light quanta", mode="semantic"))
     assert "0704.0001" in [h.paper.id for h in semantic.hits[:3]]
     category = paper.categories[0]
-    filtered = search_papers(few, config, SearchRequest(q="mathematics of graphs", category=category))
+    filtered = search_papers(few, config, SearchRequest(q="diphoton production at colliders", category=category))
     assert filtered.hits and all(category in h.paper.categories for h in filtered.hits)
 
 
@@ -107,3 +112,34 @@ def test_a_filter_the_global_neighbours_miss_is_searched_exactly_when_narrow_and
         passing = backend.text.ids_matching_filters(conn, list(exact), filters)
     assert exact and set(exact) == passing == set(wider)
     assert exact == pytest.approx(wider, abs=5e-3)  # the usearch file holds float16 vectors
+
+
+def test_a_nonsense_query_finds_nothing_while_real_queries_still_do(few: Store, config: Config) -> None:
+    index_papers(few, config)
+    for mode in ("hybrid", "semantic", "text"):
+        nothing = search_papers(few, config, SearchRequest(q="zzqxvbnm flurbo", mode=mode))
+        assert (nothing.hits, nothing.total) == ([], 0), mode
+    found = search_papers(few, config, SearchRequest(q="two photons produced together in proton collisions", limit=2))
+    assert found.semantic and found.hits[0].paper.id == "0704.0001"
+    assert found.total >= len(found.hits) == 2
+    client = client_for(config, few)
+    assert client.get("/api/papers/search", params={"q": "zzqxvbnm flurbo"}).json() == []
+    page = client.get("/papers", params={"q": "zzqxvbnm flurbo"})
+    assert page.status_code == 200 and "No papers match" in page.text
+    feed = client.get("/papers.rss", params={"q": "zzqxvbnm flurbo"})
+    assert feed.status_code == 200 and "<item>" not in feed.text
+
+
+def test_the_every_word_tier_holds_exactly_the_papers_with_every_word(few: Store, config: Config) -> None:
+    backend = search_backend(few, config)
+    with few.read() as conn:
+
+        def every(q: str) -> set[str]:
+            return set(every_word_papers(backend, conn, parse_query(q), SearchFilters(), 100, DEFAULT_FUSION))
+
+        assert every("pairs wave function") == {"0704.0006"}  # Cooper pairs; 0704.0001 has photon pairs only
+        assert every("photon pairs") == {"0704.0001"}
+        assert every("pairs zzqxvbnm") == set()  # a word no paper holds
+        assert every("pairs") == set()  # one word: no tier
+    index_papers(few, config)
+    assert search_papers(few, config, SearchRequest(q="pairs wave function")).hits[0].paper.id == "0704.0006"

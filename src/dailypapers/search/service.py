@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from dailypapers.config import Config
 from dailypapers.domain import InvalidDay, checked_day
 from dailypapers.search.backend import SearchBackend, search_backend
-from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, fuse
+from dailypapers.search.fuse import DEFAULT_FUSION, Fusion, above_floor, fuse
 from dailypapers.search.query import ParsedQuery, QueryError, parse_query
 from dailypapers.search.semantic import query_vector, similar_by_vector
 from dailypapers.search.snippet import match_strength, snippet
@@ -65,6 +65,7 @@ class SearchResults:
     exact_match: bool = False  # the query was an arXiv id / URL that resolved to a paper
     semantic: bool = False  # the semantic side took part (false until `dailypapers index` has run)
     words: list[str] = field(default_factory=list)  # the query words used for highlighting
+    total: int = 0  # papers that passed the relevance floor, across pages (at most the candidate pool)
 
 
 class SearchError(ValueError):
@@ -129,10 +130,12 @@ def _search(
     if parsed.arxiv_id:
         paper = paper_by_id(conn, parsed.arxiv_id)
         hits = [SearchHit(paper, 1.0, snippet(paper.abstract, []))] if paper and request.offset == 0 else []
-        return SearchResults(hits, request, exact_match=paper is not None)
+        return SearchResults(hits, request, exact_match=paper is not None, total=1 if paper else 0)
     if not parsed.has_text:
         ids = backend.text.browse(conn, filters, request.sort, request.limit, request.offset)
-        return _hits(conn, ids, {}, request, parsed, semantic=False)
+        results = _hits(conn, ids, {}, request, parsed, semantic=False)
+        results.total = request.offset + len(results.hits)  # a listing: not counted beyond this page
+        return results
 
     pool = max(POOL, request.offset + request.limit)
     semantic_on = request.mode != "text" and bool(parsed.text.strip()) and backend.vectors.available(conn)
@@ -145,17 +148,36 @@ def _search(
         return _ordered(conn, ranked, request, parsed, semantic=False)
     semantic = backend.vectors.nearest(conn, vector, filters, pool)
     if request.mode == "semantic":
-        ranked = sorted(semantic.items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(above_floor(semantic, fusion).items(), key=lambda item: (-item[1], item[0]))
         return _ordered(conn, ranked, request, parsed, semantic=True)
     if parsed.phrases:
         semantic = {}  # a quoted phrase is a requirement: only lexical matches qualify
+    every = every_word_papers(backend, conn, parsed, filters, pool, fusion) if text else {}
+    for key, score in every.items():
+        text.setdefault(key, score)
     missing = [key for key in text if key not in semantic]
     semantic.update(backend.vectors.scores(conn, vector, missing))
     strength = 0.0
     if text:
         best = searchable_text(conn, max(text, key=lambda key: text[key]))
         strength = match_strength(parsed.words, best) if best else 0.0
-    return _ordered(conn, fuse(text, semantic, strength, fusion), request, parsed, semantic=True)
+    return _ordered(conn, fuse(text, semantic, strength, fusion, set(every)), request, parsed, semantic=True)
+
+
+def every_word_papers(
+    backend: SearchBackend, conn: Connection, parsed: ParsedQuery, filters: SearchFilters, pool: int, fusion: Fusion
+) -> dict[str, float]:
+    """Papers holding every word of a short query (the fusion's first tier), from a second, all-words text query.
+
+    Words the text index leaves out as too common do not count; a word no paper holds (its count is cached) makes
+    the tier empty without a query."""
+    if not fusion.every_word_first or not 2 <= len(parsed.words) <= fusion.every_word_max:
+        return {}
+    words = backend.text.terms.uncommon_words(conn, parsed.words)
+    if len(words) < 2 or min(backend.text.terms.document_frequencies(conn, words).values()) == 0:
+        return {}
+    required = [*parsed.phrases, *([word] for word in words)]
+    return dict(backend.text.candidates(conn, [], required, filters, pool))
 
 
 def _ordered(
@@ -175,7 +197,9 @@ def _ordered(
             return (float(paper.upvotes), scores[key])
 
         ids.sort(key=order, reverse=True)
-    return _hits(conn, ids[request.offset : request.offset + request.limit], scores, request, parsed, semantic)
+    results = _hits(conn, ids[request.offset : request.offset + request.limit], scores, request, parsed, semantic)
+    results.total = len(ids)
+    return results
 
 
 def _hits(
