@@ -36,6 +36,7 @@ from dailypapers.web import (
     pages_paper,
     pages_submit,
     subscriptions,
+    suggest,
     syndication,
     system,
 )
@@ -77,6 +78,7 @@ ROUTES: list[Route] = [
     GET("/papers/week/{week}", pages_feed.papers_of_week, "papers_of_week"),
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
+    GET("/search/suggest", suggest.suggest, "search_suggest"),  # web/suggest.py: titles as you type
     GET("/papers/following", pages_following.following_page, "following"),  # web/pages_following.py
     # --- For you: the personal feed, its settings, not-interested, the private feed (web/pages_foryou.py) ---
     GET("/papers/foryou", pages_foryou.foryou, "foryou"),
