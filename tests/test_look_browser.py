@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from dailypapers.demo import load_demo
 from dailypapers.storage import open_store
 from dailypapers.testing.server import served_app
+from dailypapers.testing.weight import page_weight
 from helpers.axe import axe_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("look-browser")]
@@ -184,3 +185,10 @@ def test_a_visitor_sees_the_digest_invitation_first_and_a_submission_is_confirme
     page.click("main button:has-text('Submit')")
     expect(page.locator(".flash")).to_contain_text("is on this list now")
     expect(page.locator(f'li[id="paper-{PAPER}"]')).to_have_class(re.compile("just-added"))
+
+
+def test_the_feed_weighs_at_most_60_kb_of_html_css_and_js(site: str) -> None:
+    """docs/benchmarks.md records the figure; thumbnails, images and fonts are not counted."""
+    sizes = page_weight(site)
+    assert "/static/site.css" in sizes and "/static/site.js" in sizes
+    assert sum(sizes.values()) <= 60 * 1024, sizes

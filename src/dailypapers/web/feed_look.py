@@ -55,7 +55,7 @@ def page_numbers(page: int, total: int, limit: int) -> list[int | None]:
     keep = sorted({0, count - 1, *range(max(page - 2, 0), min(page + 3, count))})
     numbers: list[int | None] = []
     for index in keep:
-        if numbers and numbers[-1] is not None and index - numbers[-1] > 1:  # type: ignore[operator]
+        if numbers and numbers[-1] is not None and index - numbers[-1] > 1:
             numbers.append(None)
         numbers.append(index)
     return numbers
