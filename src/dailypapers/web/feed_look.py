@@ -20,8 +20,12 @@ class Calendar:
     weeks: list[list[date | None]]
     listed: set[date]
     current: date | None
-    previous_month: str
+    previous_month: str  # YYYY-MM, for /papers/month/…
     next_month: str
+
+    @staticmethod
+    def month_name(label: str) -> str:
+        return date.fromisoformat(label + "-01").strftime("%B")
 
 
 def month_calendar(anchor: date, listed: set[date], current: date | None) -> Calendar:
