@@ -155,6 +155,13 @@ def test_on_a_phone_the_header_is_two_rows_the_vote_is_small_and_results_start_n
     facts = phone.locator("dl.facts").bounding_box()
     similar = phone.locator("#similar-h")
     assert facts and (similar.count() == 0 or facts["y"] < (similar.bounding_box() or {"y": 0})["y"])
+    for path in ("/papers?q=language+models", "/api/docs", "/subscribe", "/papers/trending"):
+        phone.goto(site + path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path  # no sideways scroll
+    phone.goto(site + "/papers")
+    phone.click("details.calendar summary")
+    month = phone.locator(".calendar .month").bounding_box()
+    assert month and month["x"] >= 0 and month["x"] + month["width"] <= 390, month
 
 
 def test_the_content_clears_the_header_and_the_footer(site: str, browser: Browser) -> None:
