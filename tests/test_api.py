@@ -240,10 +240,24 @@ def test_a_page_of_3_or_of_60_costs_the_same_number_of_queries(client: TestClien
 def test_the_openapi_page_loads_swagger_from_this_site_not_a_cdn(client: TestClient) -> None:
     from bs4 import BeautifulSoup
 
-    page = client.get("/api/docs")
+    page = client.get("/api/docs/try")
     assert page.status_code == 200
     html = BeautifulSoup(page.text, "html.parser")
     assets = [str(t["src"]) for t in html.select("script[src]")] + [str(t["href"]) for t in html.select("link[href]")]
     assert len(assets) >= 3 and all(url.startswith("/static/") for url in assets), assets
     assert all(client.get(url).status_code == 200 for url in assets)
     assert "/api/openapi.json" in page.text
+
+
+def test_the_api_reference_groups_named_operations_and_keeps_their_ids(client: TestClient) -> None:
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup(client.get("/api/docs").text, "html.parser")
+    groups = [h.get_text() for h in html.select("section.api-group h2")]
+    assert groups[:2] == ["Papers", "Submitting and voting"] and "default" not in groups
+    titles = [s.get_text() for s in html.select("ul.api-ops li strong")]
+    assert "Search papers" in titles and not any(t.startswith("Api ") for t in titles)
+    schema = client.get("/api/openapi.json").json()
+    search = schema["paths"]["/api/papers/search"]["get"]
+    assert search["operationId"] == "api_search_api_papers_search_get" and search["tags"] == ["Papers"]
+    assert "header.top" not in html.text and html.select_one("header.top a.brand") is not None

@@ -150,6 +150,8 @@ def test_pages_work_under_the_content_security_policy_without_one_violation(site
     page.wait_for_selector(".abstract-full .katex")
     assert page.locator(".abstract-full .katex").count() >= 3
     visit("/api/docs")
+    assert page.locator("ul.api-ops > li").count() >= 7
+    visit("/api/docs/try")
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() >= 7
     for path in ("/papers", "/papers/trending", "/papers?q=language+models", "/signin", "/signup", "/subscribe"):

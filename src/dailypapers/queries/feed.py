@@ -150,6 +150,12 @@ class Feed:
         return (self.page + 1) * self.limit < self.total
 
 
+def days_with_lists(store: Store, start: date, end: date, *, include_hidden: bool = False) -> set[date]:
+    """Days between start and end with a list, for the feed's calendar (one query)."""
+    with store.read() as conn:
+        return set(feed_store.days_with_listings(conn, start, end, include_hidden=include_hidden))
+
+
 def trending_score(upvotes: int, submitted_at: datetime, anchor: datetime, gravity: float) -> float:
     age_hours = max((anchor - submitted_at).total_seconds() / 3600.0, 0.0)
     return upvotes / (age_hours + 2.0) ** gravity

@@ -357,6 +357,24 @@ def _days_statement(include_hidden: bool) -> Any:
     )
 
 
+@lru_cache(maxsize=2)
+def _days_between_statement(include_hidden: bool) -> Any:
+    visible = _visible(_Shape(False, False, False, include_hidden))
+    return (
+        select(listings.c.day)
+        .where(
+            listings.c.day >= bindparam("start", type_=Date), listings.c.day <= bindparam("end", type_=Date), *visible
+        )
+        .group_by(listings.c.day)
+        .order_by(listings.c.day)
+    )
+
+
+def days_with_listings(conn: Connection, start: date, end: date, *, include_hidden: bool = False) -> list[date]:
+    """The days from start to end (inclusive) that have a visible listing: the calendar marks them."""
+    return [row[0] for row in conn.execute(_days_between_statement(include_hidden), {"start": start, "end": end})]
+
+
 def listing_days_of(conn: Connection, paper_id: str, *, include_hidden: bool = False) -> list[date]:
     return [row[0] for row in conn.execute(_days_statement(include_hidden), {"paper_id": paper_id})]
 

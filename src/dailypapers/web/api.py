@@ -85,6 +85,40 @@ _MARKDOWN: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Each operation's group and plain name on /api/docs; the operation ids (which clients may use) stay as they were.
+_DOCS: dict[str, tuple[str, str]] = {
+    "paper_markdown": ("Papers", "A paper as Markdown"),
+    "api_daily_papers": ("Papers", "The daily list (Hugging Face compatible)"),
+    "api_search": ("Papers", "Search papers"),
+    "api_paper": ("Papers", "One paper"),
+    "api_submit": ("Submitting and voting", "Submit a paper to today's list"),
+    "api_fetch_status": ("Submitting and voting", "Where a fetch from arXiv stands"),
+    "api_upvote": ("Submitting and voting", "Upvote a paper"),
+    "api_remove_upvote": ("Submitting and voting", "Take an upvote back"),
+    "api_comments": ("Discussion", "A paper's comments"),
+    "api_post_comment": ("Discussion", "Comment on a paper"),
+    "api_edit_comment": ("Discussion", "Edit your comment"),
+    "api_delete_comment": ("Discussion", "Delete your comment"),
+    "api_recommendations": ("For you", "Papers picked for you"),
+    "api_not_interested": ("For you", "Not interested in a paper"),
+    "api_unmark": ("For you", "Interested again"),
+    "api_collection": ("Collections", "One collection"),
+    "api_create_collection": ("Collections", "Create a collection"),
+    "api_add_collection_item": ("Collections", "Add a paper to a collection"),
+    "api_remove_collection_item": ("Collections", "Remove a paper from a collection"),
+    "api_user_collections": ("Collections", "A member's collections"),
+}
+TAG_ORDER = ("Papers", "Submitting and voting", "Discussion", "For you", "Collections")
+
+
+def docs_of(name: str) -> tuple[list[str] | None, str | None]:
+    """(tags, summary) of an API operation for the OpenAPI schema; (None, None) for a page."""
+    if name not in _DOCS:
+        return None, None
+    tag, summary = _DOCS[name]
+    return [tag], summary
+
+
 def errors_of(name: str) -> dict[int | str, dict[str, Any]]:
     """The answers an API operation gives besides success, for its OpenAPI entry (all `{"error": "..."}`)."""
     answers: dict[int | str, dict[str, Any]] = {
@@ -97,7 +131,13 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema, corrected where it would lie: no 422 (bad input is a 400 here, see above), and reads
     declare their token optional (they answer anyone; a token only lets curators see hidden items)."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=[{"name": tag} for tag in TAG_ORDER],
+        )
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 operation.get("responses", {}).pop("422", None)
@@ -110,8 +150,21 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
 
 
 def docs_page(request: Request) -> HTMLResponse:
-    """The OpenAPI page, with Swagger UI served from /static and started by a file, not an inline script (CSP)."""
-    return render(request, "api_docs.html", {"openapi_url": "/api/openapi.json"})
+    """The API reference in the site's own look (both themes, grouped, named), rendered on the server from the
+    OpenAPI schema: it paints at once, where Swagger UI's bundle took seconds. Swagger UI stays for trying calls."""
+    schema = openapi_schema(request.app)
+    groups: dict[str, list[dict[str, Any]]] = {tag: [] for tag in TAG_ORDER}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            tag = (operation.get("tags") or ["Other"])[0]
+            groups.setdefault(tag, []).append({"method": method.upper(), "path": path, **operation})
+    context = {"groups": groups, "openapi_url": "/api/openapi.json", "description": schema.get("info", {})}
+    return render(request, "api_docs.html", context)
+
+
+def try_page(request: Request) -> HTMLResponse:
+    """Swagger UI, served from /static and started by a file, not an inline script (CSP): for trying calls."""
+    return render(request, "api_try.html", {"openapi_url": "/api/openapi.json"})
 
 
 def _token_account(request: Request, credentials: HTTPAuthorizationCredentials | None) -> StoredAccount | None:

@@ -27,7 +27,9 @@ def paper_id_of(arxiv_id: str) -> str:
     try:
         return parse_arxiv_id(arxiv_id).id
     except InvalidArxivId as exc:
-        raise HTTPException(404, f"{exc}: there is no such paper") from exc
+        raise HTTPException(
+            404, f"“{arxiv_id}” is not an arXiv id, so there is no paper here (arXiv ids look like 2406.12345)."
+        ) from exc
 
 
 def check_comment_rate(request: Request, account: StoredAccount) -> None:

@@ -12,13 +12,15 @@ from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.feed import Feed, InvalidPeriod, Period
 from dailypapers.queries.recommendations import hidden_ids
 from dailypapers.queries.site import voted_ids
+from dailypapers.queries.subscriptions import member_subscription
 from dailypapers.services.accounts import is_curator
 from dailypapers.web.auth import current_account
 from dailypapers.web.context import Page, config_of, render, store_of
+from dailypapers.web.feed_look import month_bounds, month_calendar, page_numbers, period_label
 from dailypapers.web.searching import SearchRequest, search_or_400
 
 PAGE_SIZE = 50
-FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Hot"}
+FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Rising"}
 SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "upvotes": "Most upvoted"}
 
 
@@ -116,7 +118,9 @@ def _render_feed(
     hidden = hidden_ids(store_of(request), account.id if account else None, [i.paper.id for i in result.items])
     result.items = [item for item in result.items if item.paper.id not in hidden]  # the member's "not interested"
     ids = [item.paper.id for item in result.items]
-    anchor = result.period.start if result.period and result.period.kind != "window" else None
+    anchor = None
+    if result.period is not None:  # trending's window keeps the tabs, anchored on its latest day
+        anchor = result.period.end if result.period.kind == "window" else result.period.start
     tabs = {}
     if anchor is not None:
         tabs = {
@@ -137,8 +141,36 @@ def _render_feed(
         "previous_url": period_url(result.previous) if result.previous else None,
         "next_url": period_url(result.next) if result.next else None,
         "base_url": request.url.path,
+        "previous_label": period_label(result.previous),
+        "next_label": period_label(result.next),
+        "pages": page_numbers(result.page, result.total, result.limit),
+        "calendar": _calendar(request, result, curator=is_curator(account)) if anchor else None,
+        "invite": _invitation(request),
     }
+    added = request.query_params.get("added")
+    just_added = next((item.paper for item in result.items if item.paper.id == added), None)
+    if just_added is not None:
+        context["flash"] = f"Thanks: “{just_added.title}” is on this list now."
     return render(request, "feed.html", context)
+
+
+def _calendar(request: Request, result: Feed, *, curator: bool) -> Any:
+    """The month of the period shown, its days with lists marked (one query)."""
+    assert result.period is not None
+    anchor = result.period.end if result.period.kind == "window" else result.period.start
+    start, end = month_bounds(anchor)
+    listed = feed_queries.days_with_lists(store_of(request), start, end, include_hidden=curator)
+    return month_calendar(anchor, listed, result.period.start if result.period.kind == "day" else None)
+
+
+def _invitation(request: Request) -> dict[str, str] | None:
+    """The digest invitation atop the feed: prefilled for a member, gone once they subscribed."""
+    account = current_account(request)
+    if account is None:
+        return {"email": ""}
+    if member_subscription(store_of(request), account.id, account.email):
+        return None
+    return {"email": account.email or ""}
 
 
 def _search(

@@ -38,7 +38,9 @@ def paper(
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
-        raise HTTPException(404, f"{exc}: there is no such paper") from exc
+        raise HTTPException(
+            404, f"“{arxiv_id}” is not an arXiv id, so there is no paper here (arXiv ids look like 2406.12345)."
+        ) from exc
     if parsed.id != arxiv_id:  # /papers/2406.12345v2 or an old-style variant: one canonical address
         return RedirectResponse(f"/papers/{parsed.id}", status_code=301)
     account = current_account(request)
@@ -72,7 +74,9 @@ def fetch(request: Request, arxiv_id: str, form: CsrfForm) -> Response:
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
-        raise HTTPException(404, f"{exc}: there is no such paper") from exc
+        raise HTTPException(
+            404, f"“{arxiv_id}” is not an arXiv id, so there is no paper here (arXiv ids look like 2406.12345)."
+        ) from exc
     store = store_of(request)
     if feed_queries.paper_detail(store, parsed.id) is None:
         enforce_limit(request, "fetch", account)

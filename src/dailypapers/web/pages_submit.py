@@ -45,7 +45,8 @@ def submit(request: Request, form: CsrfForm) -> Response:
         return render(request, "submit.html", {**context, "error": str(exc)}, status_code=400)
     if isinstance(submitted, Queued):
         return RedirectResponse(f"/papers/{submitted.fetch.arxiv_id}", status_code=303)
-    return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}#paper-{submitted.paper_id}", status_code=303)
+    added = submitted.paper_id  # the feed confirms and marks the new card
+    return RedirectResponse(f"/papers/date/{submitted.day.isoformat()}?added={added}#paper-{added}", status_code=303)
 
 
 def hide(request: Request, listing_id: RowId, form: CsrfForm) -> Response:

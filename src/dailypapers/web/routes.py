@@ -36,6 +36,7 @@ from dailypapers.web import (
     pages_paper,
     pages_submit,
     subscriptions,
+    suggest,
     syndication,
     system,
 )
@@ -77,6 +78,7 @@ ROUTES: list[Route] = [
     GET("/papers/week/{week}", pages_feed.papers_of_week, "papers_of_week"),
     GET("/papers/month/{month}", pages_feed.papers_of_month, "papers_of_month"),
     GET("/papers/trending", pages_feed.trending, "trending"),
+    GET("/search/suggest", suggest.suggest, "search_suggest"),  # web/suggest.py: titles as you type
     GET("/papers/following", pages_following.following_page, "following"),  # web/pages_following.py
     # --- For you: the personal feed, its settings, not-interested, the private feed (web/pages_foryou.py) ---
     GET("/papers/foryou", pages_foryou.foryou, "foryou"),
@@ -161,6 +163,7 @@ ROUTES: list[Route] = [
     API("GET", "/api/users/{username}/collections", api_collections.user_collections, "api_user_collections"),
     # --- JSON API, HF-compatible (web/api.py) ---
     GET("/api/docs", api.docs_page, "api_docs"),
+    GET("/api/docs/try", api.try_page, "api_try"),
     API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers"),
     API("GET", "/api/papers/search", api.search, "api_search"),
     API("GET", "/api/fetches/{paper_id:path}", api.fetch_status, "api_fetch_status"),
@@ -202,6 +205,7 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
     """Attach the table's routes to the app, in order. Every GET row also answers HEAD (headers, no body), as
     HTTP asks of every GET resource; the HEAD twin stays out of the OpenAPI schema."""
     for route in ROUTES if routes is None else routes:
+        tags, summary = api.docs_of(route.name) if route.in_schema else (None, None)
         app.add_api_route(
             route.path,
             route.handler,
@@ -210,6 +214,8 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
             include_in_schema=route.in_schema,
             status_code=route.status_code,
             responses=route.responses,
+            tags=tags,  # type: ignore[arg-type]
+            summary=summary,
         )
         if "GET" in route.methods and "HEAD" not in route.methods:
             app.add_api_route(

@@ -60,3 +60,63 @@ if (fetchStatus) {
   };
   setTimeout(poll, 2000);
 }
+// Search suggestions as you type (ARIA combobox): debounced, arrow keys + Enter, Escape closes; an arXiv id
+// suggestion goes straight to the paper. Without JavaScript the box is a plain search form.
+const combo = document.querySelector("header.top input[role=combobox]");
+const listbox = combo && document.getElementById(combo.getAttribute("aria-controls"));
+if (combo && listbox) {
+  const form = combo.form;
+  let timer = 0;
+  let active = -1;
+  let items = [];
+  let asked = "";
+  const close = () => {
+    listbox.hidden = true; combo.setAttribute("aria-expanded", "false");
+    combo.removeAttribute("aria-activedescendant"); active = -1;
+  };
+  const mark = (index) => {
+    active = index;
+    [...listbox.children].forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+    if (index >= 0) combo.setAttribute("aria-activedescendant", listbox.children[index].id);
+    else combo.removeAttribute("aria-activedescendant");
+  };
+  const show = (suggestions) => {
+    items = suggestions;
+    listbox.replaceChildren(...suggestions.map((s, i) => {
+      const li = document.createElement("li");
+      li.id = `q-option-${i}`; li.setAttribute("role", "option"); li.setAttribute("aria-selected", "false");
+      li.textContent = s.title;
+      const sid = document.createElement("span"); sid.className = "sid"; sid.textContent = s.id; li.append(sid);
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); window.location.href = s.url; });
+      return li;
+    }));
+    if (!suggestions.length) { close(); return; }
+    listbox.hidden = false; combo.setAttribute("aria-expanded", "true"); mark(-1);
+  };
+  const ask = async () => {
+    const q = combo.value.trim();
+    if (q === asked) return;
+    asked = q;
+    if (q.length < 2) { show([]); return; }
+    try {
+      const response = await fetch(`${form.dataset.suggest}?q=${encodeURIComponent(q)}`, { headers: { Accept: "application/json" } });
+      if (!response.ok || combo.value.trim() !== q) return;
+      show((await response.json()).suggestions);
+    } catch (error) { show([]); }
+  };
+  combo.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 200); });
+  combo.addEventListener("keydown", (event) => {
+    const open = !listbox.hidden && items.length;
+    if (event.key === "ArrowDown" && open) { event.preventDefault(); mark((active + 1) % items.length); }
+    else if (event.key === "ArrowUp" && open) { event.preventDefault(); mark(active <= 0 ? items.length - 1 : active - 1); }
+    else if (event.key === "Escape" && open) { event.preventDefault(); close(); }
+    else if (event.key === "Enter" && open && active >= 0) { event.preventDefault(); window.location.href = items[active].url; }
+  });
+  combo.addEventListener("blur", () => setTimeout(close, 100));
+}
+// Search filters: folded on phones, open on wide screens.
+const filtersBox = document.querySelector("details.filters-box");
+if (filtersBox && window.matchMedia("(min-width: 761px)").matches) filtersBox.open = true;
+// After submitting, the new card is marked and scrolled into view (the page is /papers?added=ID#paper-ID).
+const added = new URLSearchParams(window.location.search).get("added");
+if (added) document.getElementById(`paper-${added}`)?.classList.add("just-added");
