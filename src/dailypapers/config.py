@@ -158,6 +158,20 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("onnx", "torch"),
     ),
     Setting(
+        "DAILYPAPERS_EMBEDDING_DEVICE",
+        "cpu",
+        "Where `dailypapers index` embeds papers: cpu, or cuda (ONNX Runtime's CUDA provider from onnxruntime-gpu, "
+        "or torch's CUDA build; fails with one line when absent). Queries are always embedded on the CPU.",
+        choices=("cpu", "cuda"),
+    ),
+    Setting(
+        "DAILYPAPERS_INDEX_LEASE",
+        "600",
+        "Seconds a `dailypapers index --workers` process may hold a batch before another may take it over (a "
+        "killed worker's batch is redone after this); longer than embedding one batch takes.",
+        kind=float,
+    ),
+    Setting(
         "DAILYPAPERS_LLM_URL",
         "",
         "Base URL of an OpenAI-compatible chat API (Ollama, llama.cpp server, vLLM: e.g. http://127.0.0.1:11434) "

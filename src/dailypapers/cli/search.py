@@ -12,7 +12,14 @@ import typer
 from dailypapers.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, console, err_console, fail, load_config, opened_store
 
 
-def index() -> None:
+def index(
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        help="Embed in N processes that claim batches from the store (several machines may share one PostgreSQL); "
+        "0 embeds in this process.",
+    ),
+) -> None:
     """Embed new and changed papers, update the nearest-neighbour index, merge the full-text index (incremental)."""
     from rich.progress import (
         BarColumn,
@@ -25,6 +32,8 @@ def index() -> None:
 
     from dailypapers.services.indexing import index_papers
 
+    if not 0 <= workers <= 64:
+        fail(f"--workers must be between 0 and 64, not {workers}", EXIT_USAGE)
     config = load_config()
     with opened_store(config) as store:
         try:
@@ -39,10 +48,13 @@ def index() -> None:
                 with Progress(*columns, console=err_console) as bar:
                     task = bar.add_task("embedding", total=None)
                     summary = index_papers(
-                        store, config, lambda done, total: bar.update(task, completed=done, total=total)
+                        store,
+                        config,
+                        lambda done, total: bar.update(task, completed=done, total=total),
+                        workers=workers or None,
                     )
             else:
-                summary = index_papers(store, config)
+                summary = index_papers(store, config, workers=workers or None)
         except KeyboardInterrupt:
             err_console.print("interrupted: finished batches are stored; run `dailypapers index` again to continue")
             raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -52,13 +52,23 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+class DeviceUnavailable(ValueError):
+    """DAILYPAPERS_EMBEDDING_DEVICE names a device this machine's runtime cannot use (one line, for the CLI)."""
+
+
 class TorchEmbedder:
     """sentence-transformers on torch, fp32: the reference implementation."""
 
-    def __init__(self, path: str, name: str):
+    def __init__(self, path: str, name: str, device: str = "cpu"):
+        import torch
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        if device == "cuda" and not torch.cuda.is_available():
+            raise DeviceUnavailable(
+                "DAILYPAPERS_EMBEDDING_DEVICE=cuda but torch sees no CUDA device here (install a CUDA build of torch "
+                "and the NVIDIA driver, or set DAILYPAPERS_EMBEDDING_DEVICE=cpu)"
+            )
+        self.model = SentenceTransformer(path, device=device, local_files_only=True)
         self.name = name
         # sentence-transformers renamed the method; prefer the new name, keep working with older releases.
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
@@ -72,20 +82,29 @@ class TorchEmbedder:
 
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, str], Embedder] = {}
+_loaded: dict[tuple[str, str, str], Embedder] = {}
 
 
-def get_embedder(config: Config) -> Embedder:
-    """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe)."""
+def get_embedder(config: Config, device: str = "cpu") -> Embedder:
+    """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe).
+
+    Queries are embedded on the CPU (one short text: a GPU would not pay for its start-up); `index_embedder` puts
+    indexing on DAILYPAPERS_EMBEDDING_DEVICE."""
     backend = config.text("DAILYPAPERS_EMBEDDING_BACKEND") or "onnx"  # onnx or torch: checked at start-up
-    key = (model_path(config), backend)
+    key = (model_path(config), backend, device)
     with _lock:
         if key not in _loaded:
             if backend == "onnx":
                 from dailypapers.search.embed_onnx import OnnxEmbedder
 
                 cache = config.home / "models"
-                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache)
+                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache, device=device)
             else:
-                _loaded[key] = TorchEmbedder(key[0], model_name(config))
+                _loaded[key] = TorchEmbedder(key[0], model_name(config), device)
         return _loaded[key]
+
+
+def index_embedder(config: Config) -> Embedder:
+    """The model that `dailypapers index` embeds papers with, on DAILYPAPERS_EMBEDDING_DEVICE (DeviceUnavailable
+    when that device cannot be used here)."""
+    return get_embedder(config, config.text("DAILYPAPERS_EMBEDDING_DEVICE"))

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dailypapers.search.embed import DeviceUnavailable
+
 TOKENS_PER_BATCH = 4096  # padded tokens per run: bounds the attention buffers (rows × width²) without slowing down
 
 
@@ -35,8 +37,11 @@ def _fingerprint(path: Path) -> str:
     return hashlib.blake2b(json.dumps([str(path.resolve()), stamp]).encode(), digest_size=6).hexdigest()
 
 
-def export_int8(model_dir: Path, target: Path) -> None:
-    """Export the transformer to ONNX (fp32) and quantise its weights to int8 (dynamic quantisation)."""
+def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
+    """Export the transformer to ONNX (fp32) and quantise its weights to int8 (dynamic quantisation).
+
+    With quantise=False the fp32 graph is kept: ONNX Runtime runs int8 MatMulInteger on the CPU only, so CUDA
+    gets fp32."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
@@ -74,27 +79,46 @@ def export_int8(model_dir: Path, target: Path) -> None:
                 opset_version=17,
                 dynamo=False,
             )
+        if not quantise:
+            os.replace(fp32, target)
+            return
         quantised = Path(tmp) / "model-int8.onnx"
         quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(quantised, target)  # atomic: a concurrent process sees the whole file or none
 
 
+def exported_file(model_dir: Path, cache_dir: Path, device: str = "cpu") -> Path:
+    """Where the exported model is cached: int8 for the CPU, fp32 for CUDA."""
+    kind = "int8" if device == "cpu" else "fp32"
+    return cache_dir / f"{model_dir.name}-{_fingerprint(model_dir)}-{kind}.onnx"
+
+
 class OnnxEmbedder:
     """The search.embed.Embedder protocol on ONNX Runtime; encode is thread-safe."""
 
-    def __init__(self, path: str, name: str, cache_dir: Path, max_length: int | None = None):
+    def __init__(
+        self, path: str, name: str, cache_dir: Path, max_length: int | None = None, device: str = "cpu"
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda":
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                raise DeviceUnavailable(
+                    "DAILYPAPERS_EMBEDDING_DEVICE=cuda but ONNX Runtime has no CUDA provider here (install "
+                    "onnxruntime-gpu and the NVIDIA driver, or set DAILYPAPERS_EMBEDDING_DEVICE=cpu)"
+                )
+            providers.insert(0, "CUDAExecutionProvider")
         model_dir = Path(path)
         config_file = model_dir / "sentence_bert_config.json"
         configured = json.loads(config_file.read_text()).get("max_seq_length", 256) if config_file.exists() else 256
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_length or int(configured))
-        onnx_file = cache_dir / f"{model_dir.name}-{_fingerprint(model_dir)}-int8.onnx"
+        onnx_file = exported_file(model_dir, cache_dir, device)
         if not onnx_file.exists():
-            export_int8(model_dir, onnx_file)
+            export_int8(model_dir, onnx_file, quantise=device == "cpu")
         options = ort.SessionOptions()
         options.intra_op_num_threads = usable_cpus()
         options.inter_op_num_threads = 1  # the graph is one chain: parallelism is inside each operator
@@ -103,7 +127,7 @@ class OnnxEmbedder:
         options.add_session_config_entry("session.set_denormal_as_zero", "1")  # a few % faster; no effect on vectors
         # Idle worker threads sleep instead of spinning: a search runs the full-text query beside the query embedding.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(onnx_file), options, providers=providers)
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.name = name
         self.dimensions = int(self.session.get_outputs()[0].shape[-1] or 384)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.search.backend import search_backend
-from dailypapers.search.embed import DIMENSIONS, Embedder, get_embedder, model_name, paper_text, text_hash
+from dailypapers.search.embed import DIMENSIONS, Embedder, index_embedder, model_name, paper_text, text_hash
 from dailypapers.services.glance import glance_papers
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
@@ -64,10 +65,12 @@ def index_papers(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     batch: int = BATCH,
+    workers: int | None = None,
 ) -> IndexSummary:
     """Embed every paper whose text is new or changed, then bring the vector index up to date.
 
-    The model loads only when a paper needs embedding: a run with nothing new costs a query, not a model load."""
+    The model loads only when a paper needs embedding: a run with nothing new costs a query, not a model load.
+    With `workers`, that many processes embed claimed batches (services.index_workers) before the steps below."""
     name = embedder.name if embedder else model_name(config)
     dimensions = embedder.dimensions if embedder else DIMENSIONS
     summary = IndexSummary()
@@ -75,14 +78,20 @@ def index_papers(
     with store.read() as conn:
         total = count_papers_to_embed(conn, name)
     after = ""
-    while True:
+    if workers:
+        from dailypapers.services.index_workers import run_workers
+
+        tally = run_workers(store, config, workers, batch, progress)
+        summary.checked, summary.embedded = tally.checked, tally.embedded
+        dimensions = tally.dimensions or dimensions
+    while not workers:  # embedding in this process
         with store.read() as conn:
             rows = papers_to_embed(conn, name, after, batch)
         if not rows:
             break
         after = rows[-1]["id"]
         if embedder is None:
-            embedder = get_embedder(config)
+            embedder = index_embedder(config)
             dimensions = embedder.dimensions
         vectors.check_dimensions(dimensions)
         _embed_batch(store, embedder, rows)
@@ -93,7 +102,7 @@ def index_papers(
     with store.read() as conn:
         to_glance = count_papers_to_glance(conn, name)
     if to_glance:
-        summary.glanced = glance_papers(store, embedder or get_embedder(config), batch)
+        summary.glanced = glance_papers(store, embedder or index_embedder(config), batch)
     result = vectors.refresh(store, dimensions)
     if result is not None:
         summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size
@@ -114,7 +123,11 @@ def merge_fulltext_index(store: Store) -> int:
             return steps
 
 
-def _embed_batch(store: Store, embedder: Embedder, rows: list[dict[str, Any]]) -> None:
+def _embed_batch(
+    store: Store, embedder: Embedder, rows: list[dict[str, Any]], guard: Callable[[Connection], bool] | None = None
+) -> bool:
+    """Embed the rows that need it and store them in one transaction; False (nothing stored) when `guard`, asked
+    inside that transaction, says no (an index worker whose batch was taken over)."""
     for row in rows:
         row["_text"] = paper_text(row["title"], row["abstract"])
         row["_hash"] = text_hash(row["_text"])
@@ -122,6 +135,8 @@ def _embed_batch(store: Store, embedder: Embedder, rows: list[dict[str, Any]]) -
     todo = [r for r in rows if r["_embed"]]
     vectors = embedder.encode([r["_text"] for r in todo]) if todo else np.zeros((0, embedder.dimensions), np.float32)
     with store.write() as conn:
+        if guard is not None and not guard(conn):
+            return False
         seq = next_seq(conn)
         save_embeddings(
             conn,
@@ -138,3 +153,4 @@ def _embed_batch(store: Store, embedder: Embedder, rows: list[dict[str, Any]]) -
             ],
         )
         mark_checked(conn, [{"paper_id": r["id"], "content_hash": r["content_hash"]} for r in rows if not r["_embed"]])
+    return True

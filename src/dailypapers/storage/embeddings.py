@@ -29,8 +29,11 @@ def count_papers_to_embed(conn: Connection, model: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def papers_to_embed(conn: Connection, model: str, after_id: str, limit: int) -> list[dict[str, Any]]:
-    """The next `limit` stale papers after `after_id` (keyset paging: a resumed run starts where it stopped)."""
+def papers_to_embed(
+    conn: Connection, model: str, after_id: str, limit: int, until_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The next `limit` stale papers after `after_id` (keyset paging: a resumed run starts where it stopped), up to
+    `until_id` included if given (an index batch's range, compared in the database's own order)."""
     query = (
         select(
             papers.c.id,
@@ -45,7 +48,21 @@ def papers_to_embed(conn: Connection, model: str, after_id: str, limit: int) -> 
         .order_by(papers.c.id)
         .limit(limit)
     )
+    if until_id is not None:
+        query = query.where(papers.c.id <= until_id)
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def ids_to_embed(conn: Connection, model: str, after_id: str, limit: int) -> list[str]:
+    """Ids only of papers_to_embed: what planning index batches reads (storage.index_batches)."""
+    query = (
+        select(papers.c.id)
+        .select_from(papers.outerjoin(e, e.c.paper_id == papers.c.id))
+        .where(_stale_condition(model), papers.c.id > after_id)
+        .order_by(papers.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())
 
 
 def next_seq(conn: Connection) -> int:

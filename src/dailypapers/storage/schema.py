@@ -359,6 +359,21 @@ leases = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
+# Batches of `dailypapers index --workers` work: a range of paper ids one worker at a time leases (migration 0013).
+index_batches = Table(
+    "index_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("after_id", String(64), nullable=False),  # the range is after_id < paper id <= last_id
+    Column("last_id", String(64), nullable=False),
+    Column("holder", String(100), nullable=True),  # the worker that claimed it last (kept once done)
+    Column("expires_at", UTCDateTime, nullable=True),  # its lease: claimable again after this, unless done
+    Column("claims", Integer, nullable=False, server_default="0"),  # times claimed: above 1 only after a lease ran out
+    Column("done_at", UTCDateTime, nullable=True),
+    Index("ix_index_batches_model_done_at", "model", "done_at"),
+)
+
 # /healthz writes a row here and rolls it back: a cheap proof that the store accepts writes (migration 0006).
 health_probe = Table(
     "health_probe",
