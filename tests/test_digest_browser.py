@@ -13,17 +13,8 @@ from dailypapers.queries.subscriptions import subscriber_by_email
 from dailypapers.storage import Store
 from dailypapers.testing.smtp import RecordingHandler, free_port, smtp_server
 from dailypapers.web.app import create_app
+from helpers import chromium
 from helpers.digest import links_in, mail_config
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -53,7 +44,7 @@ def test_a_reader_subscribes_confirms_sets_preferences_and_unsubscribes_in_a_bro
 
     site, handler = live_site
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium.CHROMIUM, args=chromium.ARGS)
         page = browser.new_page()
         page.goto(f"{site}/subscribe")
         page.get_by_label("Email").fill("browser@example.org")
