@@ -16,8 +16,10 @@ from dailypapers.queries.collections import visible_collection
 from dailypapers.queries.fetches import fetch_status
 from dailypapers.services.accounts import account_named, create_account
 from dailypapers.services.collections import create_collection
+from dailypapers.services.fetches import drain_fetches
 from dailypapers.services.imports import import_items
 from dailypapers.storage import Store
+from dailypapers.storage.fetches import collections_waiting_for
 from dailypapers.testing.replay import ReplayServer
 from helpers.ingest import QUICK, replay  # noqa: F401  (fixture)
 from helpers.site import client_for, csrf_from, sign_in, soup
@@ -154,3 +156,32 @@ def test_an_upload_on_the_site_reports_what_is_not_in_the_store_yet(config: Conf
         big = {"file": ("big.bib", b"%" * (10 * 1024 * 1024 + 1), "text/plain")}
         refused = client.post(f"/collections/{owner}/import", data={"csrf_token": token}, files=big)
         assert refused.status_code == 400 and "larger than 10 MB" in refused.text
+
+
+def test_a_queued_paper_joins_the_collection_when_the_fetch_worker_brings_it(
+    store: Store,
+    owner: str,
+    tmp_path: Path,
+    replay: ReplayServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in QUICK.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", replay.url + "/api/query")
+    path = tmp_path / "two.bib"
+    path.write_text(
+        "@misc{a, title = {X}, eprint = {0704.0001}}\n"
+        "@misc{u, title = {Y}, eprint = {1605.08386}, archivePrefix = {arXiv}}\n"
+        "@misc{n, title = {Z}, eprint = {2104.99999}, archivePrefix = {arXiv}}\n"
+    )
+    code, out, err = run("collections", "import", str(path), "--user", "ann", "--collection", owner)
+    assert code == 0, err
+    assert "2 queued for fetching from arXiv (added here when they arrive)" in out
+    assert ids_in(store, owner) == ["0704.0001"], "nothing is added before the paper is stored"
+    live = Config.from_env()
+    drain_fetches(store, live)
+    assert ids_in(store, owner) == ["0704.0001", "1605.08386"], "the fetched paper is appended; one arXiv lacks is not"
+    with store.read() as conn:
+        assert collections_waiting_for(conn, "1605.08386") == [] and collections_waiting_for(conn, "2104.99999") == []
+    code, out, _ = run("collections", "import", str(path), "--user", "ann", "--collection", owner)
+    assert "0 added, 2 already there" in out, "importing the file again after the fetch changes nothing"

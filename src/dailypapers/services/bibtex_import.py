@@ -3,7 +3,7 @@
 Matching, in order: the arXiv id (see ingest/bibtex.py for where it is found), then the DOI, then the exact title
 (compared as normalised words; candidates come from full-text search). An arXiv id the store lacks is reported as
 "not in the store yet" and queued for fetching (services/fetches.py: the web upload answers at once, the paper
-arrives with the queue's pacing; importing the file again then adds it); with `fetch=True` (the CLI's `--fetch`)
+arrives with the queue's pacing and the worker adds it to the collection then); with `fetch=True` (the CLI's `--fetch`)
 those are fetched from the arXiv API first, in batches through the polite client.
 Broken entries are reported with their line and the rest is imported.
 """
@@ -41,7 +41,7 @@ class BibImportReport:
         if self.fetched:
             parts.append(f"{len(self.fetched)} fetched from arXiv")
         if self.queued:
-            parts.append(f"{len(self.queued)} queued for fetching from arXiv")
+            parts.append(f"{len(self.queued)} queued for fetching from arXiv (added here when they arrive)")
         parts += [
             f"{len(self.not_in_store)} not in the store yet",
             f"{len(self.unmatched)} unmatched",
@@ -67,7 +67,7 @@ def decode_upload(data: bytes) -> str:
 def import_bibtex(
     store: Store, config: Config, owner: StoredAccount, slug: str, text: str, *, fetch: bool = False
 ) -> BibImportReport:
-    owned_collection(store, owner, slug)  # UnknownCollection before any work
+    target = owned_collection(store, owner, slug)  # UnknownCollection before any work
     parsed = read_bibtex(text)
     report = BibImportReport(broken=list(parsed.broken))
     with store.read() as conn:
@@ -78,7 +78,8 @@ def import_bibtex(
         report.fetched, report.fetch_error = _fetch(store, config, missing)
         known |= set(report.fetched)
     elif missing:
-        report.queued = [request_fetch(store, arxiv_id, owner.id).arxiv_id for arxiv_id in missing]
+        queued = [request_fetch(store, arxiv_id, owner.id, collection_id=target.id) for arxiv_id in missing]
+        report.queued = [entry.arxiv_id for entry in queued]
     matched: list[str] = []
     for entry in parsed.entries:
         paper_id = _match(store, config, entry, known, by_doi)

@@ -166,22 +166,32 @@ def _add(store: Store, found: StoredCollection, paper_id: str, note: str | None)
 def add_items(store: Store, owner: StoredAccount, slug: str, paper_ids: list[str]) -> list[str]:
     """Add papers (known to be stored) at the end, in this order, in one transaction; returns those newly added."""
     found = owned_collection(store, owner, slug)
-    added: list[str] = []
     with store.write() as conn:
         present = collection_store.paper_ids_of(conn, found.id)
-        position = collection_store.next_position(conn, found.id)
-        now = datetime.now(UTC)
-        for paper_id in dict.fromkeys(paper_ids):
-            if paper_id in present:
-                continue
-            if position >= MAX_ITEMS:
-                raise CollectionError(f"a collection holds at most {MAX_ITEMS} papers")
-            collection_store.insert_item(conn, found.id, paper_id, position, "", now)
-            added.append(paper_id)
-            position += 1
-        collection_store.touch_collection(conn, found.id, now)
-        if added:
-            refresh_profile(conn, found.account_id)
+        new = [p for p in dict.fromkeys(paper_ids) if p not in present]
+        if collection_store.next_position(conn, found.id) + len(new) > MAX_ITEMS:
+            raise CollectionError(f"a collection holds at most {MAX_ITEMS} papers")
+        return appended_items(conn, found, new)
+
+
+def appended_items(conn: Connection, found: StoredCollection, paper_ids: list[str]) -> list[str]:
+    """Append stored papers not yet in `found` (up to MAX_ITEMS) inside the caller's transaction; those added.
+
+    Also what the fetch worker calls when a paper a BibTeX import queued arrives for a waiting collection.
+    """
+    present = collection_store.paper_ids_of(conn, found.id)
+    position = collection_store.next_position(conn, found.id)
+    now = datetime.now(UTC)
+    added: list[str] = []
+    for paper_id in dict.fromkeys(paper_ids):
+        if paper_id in present or position >= MAX_ITEMS:
+            continue
+        collection_store.insert_item(conn, found.id, paper_id, position, "", now)
+        added.append(paper_id)
+        position += 1
+    collection_store.touch_collection(conn, found.id, now)
+    if added:
+        refresh_profile(conn, found.account_id)
     return added
 
 

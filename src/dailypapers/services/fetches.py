@@ -26,9 +26,19 @@ from dailypapers.config import Config
 from dailypapers.domain import IngestError, PaperRecord, parse_arxiv_id
 from dailypapers.ingest import arxiv_api
 from dailypapers.ingest.http import PoliteClient
+from dailypapers.services.collections import appended_items
 from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store
-from dailypapers.storage.fetches import StoredFetch, claimed_fetches, requested_fetch, settle_fetch
+from dailypapers.storage.collections import collection_by_id
+from dailypapers.storage.fetches import (
+    StoredFetch,
+    claimed_fetches,
+    collections_waiting_for,
+    delete_collection_waits,
+    insert_collection_wait,
+    requested_fetch,
+    settle_fetch,
+)
 from dailypapers.storage.leases import lease_released, lease_taken, pushed_back_slot, reserved_request_slot
 from dailypapers.storage.listings import insert_listing
 
@@ -51,16 +61,21 @@ def request_fetch(
     account_id: int | None,
     *,
     submission: tuple[int, date, str | None] | None = None,
+    collection_id: int | None = None,
     now: datetime | None = None,
 ) -> StoredFetch:
     """Queue a fetch of `arxiv_id` (an id or URL; InvalidArxivId otherwise) and return its queue entry.
 
     Asking again for a queued or running id joins that request; a failed or not-found one is queued again.
-    `submission` (account, day, comment) lists the paper on that day for that member once it arrives.
+    `submission` (account, day, comment) lists the paper on that day for that member once it arrives;
+    `collection_id` adds it at the end of that collection then.
     """
     bare = parse_arxiv_id(arxiv_id).id
+    now = now or _now()
     with store.write() as conn:
-        entry = requested_fetch(conn, bare, account_id, now or _now(), submission)
+        entry = requested_fetch(conn, bare, account_id, now, submission)
+        if collection_id is not None:
+            insert_collection_wait(conn, bare, collection_id, now)
     WAKE.set()
     return entry
 
@@ -144,11 +159,13 @@ def run_due_fetches(
         for entry in claimed:
             if entry.arxiv_id in found:
                 _list_waiting_submission(conn, entry)
+                _add_to_waiting_collections(conn, entry.arxiv_id)
                 settle_fetch(conn, entry.arxiv_id, "done", settled)
                 run.done.append(entry.arxiv_id)
             else:
                 reason = refused.get(entry.arxiv_id, f"arXiv has no paper {entry.arxiv_id}")
                 settle_fetch(conn, entry.arxiv_id, "not_found", settled, error=reason)
+                delete_collection_waits(conn, entry.arxiv_id)
                 run.not_found.append(entry.arxiv_id)
     return run
 
@@ -174,6 +191,7 @@ def _retry_later(store: Store, config: Config, claimed: list[StoredFetch], error
                 settle_fetch(
                     conn, entry.arxiv_id, "failed", now, error=f"gave up after {entry.attempts} attempts: {error}"
                 )
+                delete_collection_waits(conn, entry.arxiv_id)
                 run.failed.append(entry.arxiv_id)
             else:
                 wait = min(MAX_BACKOFF, base * 2 ** (entry.attempts - 1))
@@ -194,6 +212,14 @@ def _list_waiting_submission(conn: Connection, entry: StoredFetch) -> None:
         submitted_at=entry.requested_at,
         comment=entry.submit_comment,
     )  # None when the paper got on that day's list meanwhile: nothing to add
+
+
+def _add_to_waiting_collections(conn: Connection, arxiv_id: str) -> None:
+    for collection_id in collections_waiting_for(conn, arxiv_id):
+        found = collection_by_id(conn, collection_id)
+        if found is not None:
+            appended_items(conn, found, [arxiv_id])
+    delete_collection_waits(conn, arxiv_id)
 
 
 def drain_fetches(store: Store, config: Config) -> FetchRun:

@@ -67,6 +67,11 @@ def collection_by_slug(conn: Connection, slug: str) -> StoredCollection | None:
     return _stored(row) if row else None
 
 
+def collection_by_id(conn: Connection, collection_id: int) -> StoredCollection | None:
+    row = conn.execute(_with_owner().where(collections.c.id == collection_id)).first()
+    return _stored(row) if row else None
+
+
 def reading_list_of(conn: Connection, account_id: int) -> StoredCollection | None:
     query = _with_owner().where(and_(collections.c.account_id == account_id, collections.c.is_reading_list.is_(True)))
     row = conn.execute(query).first()

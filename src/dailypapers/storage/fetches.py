@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dailypapers.storage.schema import fetch_queue
+from dailypapers.storage.schema import fetch_collection_waits, fetch_queue
 
 STATES = ("queued", "running", "done", "failed", "not_found")
 FINISHED = ("done", "failed", "not_found")
@@ -146,3 +146,22 @@ def next_due_time(conn: Connection) -> datetime | None:
     """When the earliest queued row falls due (None when nothing is queued)."""
     query = select(fetch_queue.c.next_attempt_at).where(fetch_queue.c.state == "queued")
     return conn.execute(query.order_by(fetch_queue.c.next_attempt_at).limit(1)).scalar()
+
+
+def insert_collection_wait(conn: Connection, arxiv_id: str, collection_id: int, now: datetime) -> None:
+    """Remember that a collection wants `arxiv_id` once it arrives (asking twice keeps one row)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    row = {"arxiv_id": arxiv_id, "collection_id": collection_id, "requested_at": now}
+    conn.execute(dialect.insert(fetch_collection_waits).values(row).on_conflict_do_nothing())
+
+
+def collections_waiting_for(conn: Connection, arxiv_id: str) -> list[int]:
+    """Ids of the collections waiting for `arxiv_id`, in the order they asked."""
+    waits = fetch_collection_waits.c
+    query = select(waits.collection_id).where(waits.arxiv_id == arxiv_id)
+    query = query.order_by(waits.requested_at, waits.collection_id)
+    return list(conn.execute(query).scalars())
+
+
+def delete_collection_waits(conn: Connection, arxiv_id: str) -> None:
+    conn.execute(delete(fetch_collection_waits).where(fetch_collection_waits.c.arxiv_id == arxiv_id))

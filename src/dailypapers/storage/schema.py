@@ -342,6 +342,16 @@ fetch_queue = Table(
     Index("ix_fetch_queue_state_next_attempt_at", "state", "next_attempt_at"),
 )
 
+# Collections waiting for a queued paper (migration 0023): a BibTeX import named an arXiv id the store lacked;
+# the paper joins each waiting collection when the fetch worker stores it.
+fetch_collection_waits = Table(
+    "fetch_collection_waits",
+    metadata,
+    Column("arxiv_id", String(64), primary_key=True),
+    Column("collection_id", Integer, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("requested_at", UTCDateTime, nullable=False),
+)
+
 # Request pacing per remote host, shared by every worker process (migration 0006).
 pacing = Table(
     "pacing",
