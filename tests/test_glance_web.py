@@ -94,6 +94,43 @@ def test_has_code_filters_the_api_search_and_feeds(client: TestClient, days: lis
     assert client.get("/api/daily_papers", params={"has_code": "maybe"}).status_code in (400, 422)
 
 
+def test_the_with_code_toggle_filters_the_html_feed_trending_and_search_and_survives_paging(
+    client: TestClient, days: list[dict[str, Any]]
+) -> None:
+    from bs4 import BeautifulSoup
+
+    day = days[0]
+    coded = _with_code(day)
+
+    def card_ids(html: str) -> set[str]:
+        return {a["href"].rsplit("/", 1)[1] for a in BeautifulSoup(html, "html.parser").select(".card h3 a")}
+
+    page = client.get(f"/papers/date/{day['date']}").text
+    assert card_ids(page) == {i["paper"]["id"] for i in day["papers"]}
+    toggle = BeautifulSoup(page, "html.parser").find("a", string=re.compile("With code"))
+    assert toggle is not None and toggle["href"].endswith("has_code=true")
+    filtered = client.get(toggle["href"]).text
+    assert card_ids(filtered) == coded
+    doc = BeautifulSoup(filtered, "html.parser")
+    on = doc.find("a", string=re.compile("With code"))
+    assert on is not None and on.get("aria-current") == "true" and "has_code" not in on["href"], (
+        "a second click clears it"
+    )
+    sort_links = [a["href"] for a in doc.select('nav.tabs a[href*="sort="]') if a is not on]
+    assert sort_links and all(href.endswith("has_code=true") for href in sort_links)
+    trending_tab = doc.select_one("nav.tabs a[href^='/papers/trending']")
+    assert trending_tab is not None and trending_tab["href"].endswith("has_code=true"), "the toggle survives tabs"
+    trending = client.get("/papers/trending", params={"has_code": "true"}).text
+    assert card_ids(trending) and card_ids(trending) <= _with_code(days[0]) | _with_code(days[1])
+    found = client.get("/papers", params={"q": "model", "has_code": "true"}).text
+    form = BeautifulSoup(found, "html.parser").select_one("form.filters input[name=has_code]")
+    assert form is not None and form.has_attr("checked")
+    assert card_ids(found) and card_ids(found) <= {
+        i["paper"]["id"] for d in days for i in d["papers"] if i["paper"]["id"] in _with_code(d)
+    }
+    assert client.get("/papers/trending", params={"has_code": "maybe"}).status_code in (400, 422)
+
+
 def test_cards_show_a_one_line_tldr_and_keyword_chips_that_search(
     client: TestClient, days: list[dict[str, Any]]
 ) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dailypapers.queries import feed as feed_queries
@@ -21,6 +22,7 @@ from dailypapers.web.searching import SearchRequest, search_or_400
 
 PAGE_SIZE = 50
 FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Rising"}
+HasCode = Annotated[bool, Query(description="true: only papers with a code repository")]
 SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "upvotes": "Most upvoted"}
 
 
@@ -53,34 +55,46 @@ def papers(
     date_to: date | None = None,
     category: str | None = None,
     author: str | None = None,
+    has_code: HasCode = False,
 ) -> Response:
     """The latest day with papers, or search results when `q` is given."""
     if q is not None and q.strip():
-        return _search(request, q.strip(), page, sort or "relevance", date_from, date_to, category, author)
-    return _feed_page(request, None, page, sort or "upvotes")
+        filters = Filters(date_from, date_to, (category or "").strip(), (author or "").strip(), has_code)
+        return _search(request, q.strip(), page, sort or "relevance", filters)
+    return _feed_page(request, None, page, sort or "upvotes", has_code)
 
 
-def papers_of_day(request: Request, day: str, page: Page = 0, sort: str = "upvotes") -> Response:
-    return _feed_page(request, _period(feed_queries.parse_day, day), page, sort)
+def papers_of_day(
+    request: Request, day: str, page: Page = 0, sort: str = "upvotes", has_code: HasCode = False
+) -> Response:
+    return _feed_page(request, _period(feed_queries.parse_day, day), page, sort, has_code)
 
 
-def papers_of_week(request: Request, week: str, page: Page = 0, sort: str = "upvotes") -> Response:
-    return _feed_page(request, _period(feed_queries.parse_week, week), page, sort)
+def papers_of_week(
+    request: Request, week: str, page: Page = 0, sort: str = "upvotes", has_code: HasCode = False
+) -> Response:
+    return _feed_page(request, _period(feed_queries.parse_week, week), page, sort, has_code)
 
 
-def papers_of_month(request: Request, month: str, page: Page = 0, sort: str = "upvotes") -> Response:
-    return _feed_page(request, _period(feed_queries.parse_month, month), page, sort)
+def papers_of_month(
+    request: Request, month: str, page: Page = 0, sort: str = "upvotes", has_code: HasCode = False
+) -> Response:
+    return _feed_page(request, _period(feed_queries.parse_month, month), page, sort, has_code)
 
 
-def trending(request: Request, page: Page = 0) -> HTMLResponse:
+def trending(request: Request, page: Page = 0, has_code: HasCode = False) -> HTMLResponse:
     account = current_account(request)
     result = feed_queries.trending(
-        store_of(request), config_of(request), page=page, limit=PAGE_SIZE, include_hidden=is_curator(account)
+        store_of(request),
+        config_of(request),
+        page=page,
+        limit=PAGE_SIZE,
+        include_hidden=is_curator(account),
+        has_code=has_code,
     )
     days = config_of(request).integer("DAILYPAPERS_TRENDING_DAYS")
-    return _render_feed(
-        request, result, "Trending", f"Hottest papers of the last {days} days with listings", "trending"
-    )
+    subtitle = f"Hottest papers of the last {days} days with listings"
+    return _render_feed(request, result, "Trending", subtitle, "trending", has_code=has_code)
 
 
 def _period(parse: Any, text: str) -> Period:
@@ -90,7 +104,7 @@ def _period(parse: Any, text: str) -> Period:
         raise HTTPException(400, str(exc)) from exc
 
 
-def _feed_page(request: Request, period: Period | None, page: int, sort: str) -> HTMLResponse:
+def _feed_page(request: Request, period: Period | None, page: int, sort: str, has_code: bool) -> HTMLResponse:
     if sort not in FEED_SORTS:
         raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(FEED_SORTS)}")
     account = current_account(request)
@@ -102,17 +116,24 @@ def _feed_page(request: Request, period: Period | None, page: int, sort: str) ->
         page=page,
         limit=PAGE_SIZE,
         include_hidden=is_curator(account),
+        has_code=has_code,
     )
     if result.period is None:
-        return _render_feed(request, result, "Daily papers", "No papers yet.", "day", sort)
+        return _render_feed(request, result, "Daily papers", "No papers yet.", "day", sort, has_code)
     title = period_title(result.period)
     kind = result.period.kind
     heading = {"day": "Daily papers", "week": "Papers of the week", "month": "Papers of the month"}[kind]
-    return _render_feed(request, result, heading, title, kind, sort)
+    return _render_feed(request, result, heading, title, kind, sort, has_code)
 
 
 def _render_feed(
-    request: Request, result: Feed, heading: str, subtitle: str, tab: str, sort: str = "upvotes"
+    request: Request,
+    result: Feed,
+    heading: str,
+    subtitle: str,
+    tab: str,
+    sort: str = "upvotes",
+    has_code: bool = False,
 ) -> HTMLResponse:
     account = current_account(request)
     hidden = hidden_ids(store_of(request), account.id if account else None, [i.paper.id for i in result.items])
@@ -121,12 +142,13 @@ def _render_feed(
     anchor = None
     if result.period is not None:  # trending's window keeps the tabs, anchored on its latest day
         anchor = result.period.end if result.period.kind == "window" else result.period.start
+    keep = "?has_code=true" if has_code else ""  # the "With code" toggle survives moving between tabs
     tabs = {}
     if anchor is not None:
         tabs = {
-            "day": period_url(feed_queries.day_period(anchor)),
-            "week": period_url(feed_queries.week_of(anchor)),
-            "month": period_url(feed_queries.month_of(anchor)),
+            "day": period_url(feed_queries.day_period(anchor)) + keep,
+            "week": period_url(feed_queries.week_of(anchor)) + keep,
+            "month": period_url(feed_queries.month_of(anchor)) + keep,
         }
     context = {
         "feed": result,
@@ -136,6 +158,8 @@ def _render_feed(
         "tabs": tabs,
         "sort": sort,
         "sorts": FEED_SORTS if tab != "trending" else {},
+        "has_code": has_code,
+        "trending_url": "/papers/trending" + keep,
         "voted": voted_ids(store_of(request), account, ids),
         "curator": is_curator(account),
         "previous_url": period_url(result.previous) if result.previous else None,
@@ -173,16 +197,27 @@ def _invitation(request: Request) -> dict[str, str] | None:
     return {"email": account.email or ""}
 
 
-def _search(
-    request: Request,
-    q: str,
-    page: int,
-    sort: str,
-    date_from: date | None,
-    date_to: date | None,
-    category: str | None,
-    author: str | None,
-) -> Response:
+@dataclass(frozen=True)
+class Filters:
+    """The search page's filters, kept in every link that pages through the results."""
+
+    date_from: date | None
+    date_to: date | None
+    category: str
+    author: str
+    has_code: bool
+
+    def query(self) -> dict[str, str]:
+        values = {"date_from": self.date_from, "date_to": self.date_to, "category": self.category}
+        shown = {key: str(value) for key, value in values.items() if value}
+        if self.author:
+            shown["author"] = self.author
+        if self.has_code:
+            shown["has_code"] = "true"
+        return shown
+
+
+def _search(request: Request, q: str, page: int, sort: str, filters: Filters) -> Response:
     if sort not in SEARCH_SORTS:
         raise HTTPException(400, f"unknown sort {sort!r}: use one of {', '.join(SEARCH_SORTS)}")
     account = current_account(request)
@@ -190,11 +225,12 @@ def _search(
         q=q,
         limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
-        date_from=date_from,
-        date_to=date_to,
-        category=(category or "").strip() or None,
-        author=(author or "").strip() or None,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        category=filters.category or None,
+        author=filters.author or None,
         sort=sort,
+        has_code=filters.has_code,
     )
     results = search_or_400(request, search_request)
     if results.exact_match and len(results.hits) == 1 and page == 0:  # an arXiv id or URL: go to the paper
@@ -209,7 +245,8 @@ def _search(
         "page_size": PAGE_SIZE,
         "sort": sort,
         "sorts": SEARCH_SORTS,
-        "filters": {"date_from": date_from, "date_to": date_to, "category": category or "", "author": author or ""},
+        "filters": filters,
+        "filter_query": filters.query(),
         "voted": voted_ids(store_of(request), account, ids),
     }
     return render(request, "search.html", context)
