@@ -77,6 +77,15 @@ def owner(store: Store, shared: Path, cli_env: Config) -> str:
     return create_collection(store, ann, "Imported").slug
 
 
+@pytest.fixture
+def arxiv(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> ReplayServer:  # noqa: F811
+    """The CLI's arXiv API is the loopback replay of recorded replies, with no pauses."""
+    for name, value in QUICK.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", replay.url + "/api/query")
+    return replay
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -108,12 +117,8 @@ def test_fetch_brings_in_arxiv_papers_the_store_lacks(
     store: Store,
     owner: str,
     tmp_path: Path,
-    replay: ReplayServer,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    arxiv: ReplayServer,
 ) -> None:
-    for name, value in QUICK.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", replay.url + "/api/query")
     path = tmp_path / "one.bib"
     path.write_text("@misc{u, title = {X}, eprint = {1605.08386}, archivePrefix = {arXiv}}\n")
     code, out, err = run("collections", "import", str(path), "--user", "ann", "--collection", owner, "--fetch")
@@ -162,12 +167,8 @@ def test_a_queued_paper_joins_the_collection_when_the_fetch_worker_brings_it(
     store: Store,
     owner: str,
     tmp_path: Path,
-    replay: ReplayServer,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    arxiv: ReplayServer,
 ) -> None:
-    for name, value in QUICK.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", replay.url + "/api/query")
     path = tmp_path / "two.bib"
     path.write_text(
         "@misc{a, title = {X}, eprint = {0704.0001}}\n"
