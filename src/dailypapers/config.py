@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of arXiv's per-category feeds.",
     ),
     Setting(
+        "DAILYPAPERS_ARXIV_PDF_URL",
+        "https://arxiv.org/pdf",
+        "Base URL of arXiv's PDFs (<url>/<id>), whose first pages become thumbnails (`dailypapers thumbnails`). "
+        "Empty turns thumbnails off: cards show a placeholder.",
+    ),
+    Setting(
         "DAILYPAPERS_HF_ENDPOINT",
         "https://huggingface.co",
         "Hugging Face-compatible papers API to pull from.",
