@@ -164,7 +164,7 @@ def test_the_thumbnail_address_is_stable_cached_for_a_week_with_an_etag_and_refu
 
 def test_cards_show_the_thumbnail_lazily_with_its_size_and_a_placeholder_when_there_is_none(site: TestClient) -> None:
     page = soup(site.get(f"/papers/date/{DAY.isoformat()}").text)
-    image = page.select_one(f'li[id="paper-{A}"] img.thumb')
+    image = page.select_one(f'li[id="paper-{A}"] > img')
     assert image is not None
     assert (image["src"], image["loading"], image["width"], image["height"], image["alt"]) == (
         f"/thumbnails/{A}.webp",
