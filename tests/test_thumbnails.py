@@ -4,39 +4,26 @@ on cards (a placeholder when there is none); on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw
+from PIL import Image
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.config import Config
-from dailypapers.domain import ImportItem
 from dailypapers.queries.thumbnails import thumbnail_path, thumbnail_state
-from dailypapers.services.imports import import_items
 from dailypapers.services.thumbnails import make_thumbnails, request_thumbnail, run_queued_thumbnails
 from dailypapers.storage import Store
 from dailypapers.testing.replay import Fault, ReplayServer
-from helpers.feed_data import listed, paper
 from helpers.ingest import quick
 from helpers.site import client_for, soup
+from helpers.thumbnails import DAY, list_papers, serve_pdf, store_papers
 
-DAY = date(2026, 11, 30)
 A, B, C = "2611.00001", "2611.00002", "2611.00003"
 OLD = "hep-th/9901001"
-
-
-def page_pdf() -> bytes:
-    """A one-page US Letter PDF, black in its top third and white below (what the thumbnail must show)."""
-    image = Image.new("RGB", (612, 792), "white")
-    ImageDraw.Draw(image).rectangle((0, 0, 611, 263), fill="black")
-    out = io.BytesIO()
-    image.save(out, "PDF", resolution=72.0)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -48,18 +35,6 @@ def arxiv() -> Iterator[ReplayServer]:
 @pytest.fixture
 def cfg(config: Config, arxiv: ReplayServer) -> Config:
     return quick(config, DAILYPAPERS_ARXIV_PDF_URL=arxiv.url + "/pdf")
-
-
-def list_papers(store: Store, day: date, *ids: str) -> None:
-    import_items(store, [listed(paper(i), day) for i in ids])
-
-
-def store_papers(store: Store, *ids: str) -> None:
-    import_items(store, [ImportItem(line=n, paper=paper(i)) for n, i in enumerate(ids, 1)])
-
-
-def serve_pdf(arxiv: ReplayServer, paper_id: str) -> None:
-    arxiv.add(f"/pdf/{paper_id}", page_pdf(), content_type="application/pdf")
 
 
 def test_a_listed_paper_gets_its_first_page_drawn_as_a_webp_and_one_without_a_pdf_is_not_asked_again(
