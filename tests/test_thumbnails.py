@@ -187,3 +187,16 @@ def test_the_command_makes_todays_thumbnails_and_refuses_a_bad_number_of_days(
     monkeypatch.setenv("DAILYPAPERS_ARXIV_PDF_URL", "")
     result = runner.invoke(app, ["thumbnails"])
     assert result.exit_code == 2 and "DAILYPAPERS_ARXIV_PDF_URL is empty" in result.stderr
+
+
+def test_paper_page_views_queue_thumbnails_only_within_the_site_wide_limit(
+    cfg: Config, store: Store, arxiv: ReplayServer
+) -> None:
+    store_papers(store, A, B, C)
+    limited = quick(cfg, DAILYPAPERS_THUMBNAIL_RATE="2/3600")
+    with client_for(limited, store) as client:
+        for paper_id in (A, A, B, C):  # a second view of A finds it queued: not counted
+            assert client.get(f"/papers/{paper_id}").status_code == 200
+    states = {i: thumbnail_state(store, i) for i in (A, B, C)}
+    assert [s.state if s else None for s in states.values()] == ["queued", "queued", None]
+    assert not arxiv.requests  # queued only: the page asked nothing of arXiv

@@ -245,6 +245,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS.", kind=Rate),
     Setting(
+        "DAILYPAPERS_THUMBNAIL_RATE",
+        "30/3600",
+        "Thumbnails that views of paper pages without one may queue, site-wide: COUNT/SECONDS (so a crawler cannot "
+        "turn page views into PDF downloads from arXiv).",
+        kind=Rate,
+    ),
+    Setting(
         "DAILYPAPERS_SIGNIN_FREE_FAILURES",
         "5",
         "Failed sign-ins to one account name before sign-in to it is locked (even with the right password).",

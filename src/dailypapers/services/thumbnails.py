@@ -7,6 +7,7 @@ arxiv.org), draws page 1 (ingest/pdf.py) and writes the WebP file atomically (te
 Every outcome is recorded: done; none (404 or not a PDF: tried again after a week, given up after a few tries);
 failed (network, 5xx after the client's retries: tried again after an hour, doubling). One paper's failure never
 stops the run. `request_thumbnail` (a paper page, a member's submission) only queues: no page waits on arXiv.
+Paper pages queue within a site-wide limit (DAILYPAPERS_THUMBNAIL_RATE).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.pdf import UnrenderablePdf, fetch_pdf, first_page_thumbnail, pdf_url
 from dailypapers.queries.thumbnails import thumbnail_file, thumbnail_path, thumbnails_enabled
 from dailypapers.services.fetches import WAKE, StorePacer
+from dailypapers.services.limits import hit
 from dailypapers.storage import Store
 from dailypapers.storage.thumbnails import (
     DueThumbnail,
@@ -170,16 +172,20 @@ def _write_atomically(path: os.PathLike[str], data: bytes) -> None:
             os.unlink(temporary)
 
 
-def request_thumbnail(store: Store, config: Config, paper_id: str) -> bool:
+def request_thumbnail(store: Store, config: Config, paper_id: str, *, page_view: bool = False) -> bool:
     """Queue a thumbnail of a stored paper that has neither one nor a record of a try; True when queued.
 
     Returns at once: the fetch worker (or the next `dailypapers thumbnails`) makes it; the page shows the
-    placeholder meanwhile. A paper already tried waits for its retry time."""
+    placeholder meanwhile. A paper already tried waits for its retry time. A `page_view` counts against the
+    site-wide limit "thumbnail" (DAILYPAPERS_THUMBNAIL_RATE): over it nothing is queued, so a crawler walking
+    every paper page cannot make the site download every PDF."""
     if not thumbnails_enabled(config) or thumbnail_file(config, paper_id) is not None:
         return False
     with store.read() as conn:
         record = thumbnail_record(conn, paper_id)
     if record is not None and record.state != "done":
+        return False
+    if page_view and hit(store, config, "thumbnail", "site") is not None:
         return False
     with store.write() as conn:
         if record is None:

@@ -55,7 +55,7 @@ def paper(
         pending = entry is not None and entry.state in ("queued", "running")
         context: dict[str, Any] = {"arxiv_id": parsed.id, "fetch": entry, "pending": pending}
         return render(request, "paper_missing.html", context, status_code=200 if pending else 404)
-    request_thumbnail(store, config_of(request), parsed.id)  # only queues a missing one: the page never waits
+    request_thumbnail(store, config_of(request), parsed.id, page_view=True)  # queues a missing one, never waits
     similar = _similar(request, parsed.id)
     context = {
         "detail": detail,
