@@ -200,3 +200,16 @@ def test_paper_page_views_queue_thumbnails_only_within_the_site_wide_limit(
     states = {i: thumbnail_state(store, i) for i in (A, B, C)}
     assert [s.state if s else None for s in states.values()] == ["queued", "queued", None]
     assert not arxiv.requests  # queued only: the page asked nothing of arXiv
+
+
+def test_a_data_directory_that_refuses_the_file_is_a_failed_try_not_a_crash(
+    cfg: Config, store: Store, arxiv: ReplayServer
+) -> None:
+    list_papers(store, DAY, A)
+    serve_pdf(arxiv, A)
+    thumbnail_path(cfg, A).parent.parent.mkdir(parents=True, exist_ok=True)
+    thumbnail_path(cfg, A).parent.write_text("a file where the thumbnail directory should be")
+    run = make_thumbnails(store, cfg, days=1, today=DAY)
+    assert run.failed == [A]
+    state = thumbnail_state(store, A)
+    assert state is not None and state.state == "failed" and state.next_attempt_at is not None

@@ -127,23 +127,23 @@ def _make_one(
 ) -> None:
     attempt = paper.attempts + 1
     try:
+        path = thumbnail_path(config, paper.paper_id)
         reply = fetch_pdf(http, url)
         if reply.body is None:
             raise UnrenderablePdf(f"arXiv has no PDF at {url}: {reply.missing}")
-        image = first_page_thumbnail(reply.body)
-    except UnrenderablePdf as exc:
+        _write_atomically(path, first_page_thumbnail(reply.body))
+    except ValueError as exc:  # UnrenderablePdf, or an id that names no file: trying again at once changes nothing
         later = _now() + NONE_RETRY if attempt < NONE_ATTEMPTS else None
         _record(store, paper, "none", attempt, later, str(exc))
         run.none.append(paper.paper_id)
         return
-    except IngestError as exc:
+    except (IngestError, OSError) as exc:  # arXiv unreachable or failing; or the data directory refusing the file
         wait = FAILED_RETRY * 2 ** (attempt - 1)
         later = _now() + wait if attempt < FAILED_ATTEMPTS else None
         _record(store, paper, "failed", attempt, later, str(exc))
         run.failed.append(paper.paper_id)
         log.warning("thumbnail of %s failed (try %d): %s", paper.paper_id, attempt, exc)
         return
-    _write_atomically(thumbnail_path(config, paper.paper_id), image)
     with store.write() as conn:
         save_thumbnail_outcome(conn, paper.paper_id, "done", _now(), version=paper.version)
     run.made.append(paper.paper_id)
