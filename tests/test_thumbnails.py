@@ -213,3 +213,20 @@ def test_a_data_directory_that_refuses_the_file_is_a_failed_try_not_a_crash(
     assert run.failed == [A]
     state = thumbnail_state(store, A)
     assert state is not None and state.state == "failed" and state.next_attempt_at is not None
+
+
+def test_the_daily_job_makes_thumbnails_of_yesterdays_and_todays_lists_last_and_a_failed_pdf_fails_no_step(
+    cfg: Config, store: Store, arxiv: ReplayServer
+) -> None:
+    from dailypapers.services.daily import run_daily
+
+    cfg.values.update({"DAILYPAPERS_EMBEDDING_BACKEND": "torch", "DAILYPAPERS_DAILY_SOURCES": ""})
+    list_papers(store, DAY - timedelta(days=1), A)
+    list_papers(store, DAY, B)
+    list_papers(store, DAY - timedelta(days=2), C)  # too old for the daily job
+    serve_pdf(arxiv, A)
+    arxiv.fault(f"/pdf/{B}", *[Fault.status(503)] * 3)
+    report = run_daily(store, cfg, today=DAY)
+    assert report.steps[-1].name == "thumbnails" and not report.failed
+    assert report.steps[-1].line == "thumbnails: 1 made, 0 without a PDF, 1 failed (4 requests)"
+    assert thumbnail_path(cfg, A).is_file() and not arxiv.requests_to(f"/pdf/{C}")
