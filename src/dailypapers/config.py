@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of arXiv's per-category feeds.",
     ),
     Setting(
+        "DAILYPAPERS_ARXIV_PDF_URL",
+        "https://arxiv.org/pdf",
+        "Base URL of arXiv's PDFs (<url>/<id>), whose first pages become thumbnails (`dailypapers thumbnails`). "
+        "Empty turns thumbnails off: cards show a placeholder.",
+    ),
+    Setting(
         "DAILYPAPERS_HF_ENDPOINT",
         "https://huggingface.co",
         "Hugging Face-compatible papers API to pull from.",
@@ -238,6 +244,13 @@ SETTINGS: tuple[Setting, ...] = (
         kind=Rate,
     ),
     Setting("DAILYPAPERS_VOTE_RATE", "60/60", "Votes allowed per account: COUNT/SECONDS.", kind=Rate),
+    Setting(
+        "DAILYPAPERS_THUMBNAIL_RATE",
+        "30/3600",
+        "Thumbnails that views of paper pages without one may queue, site-wide: COUNT/SECONDS (so a crawler cannot "
+        "turn page views into PDF downloads from arXiv).",
+        kind=Rate,
+    ),
     Setting(
         "DAILYPAPERS_SIGNIN_FREE_FAILURES",
         "5",

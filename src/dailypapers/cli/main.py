@@ -19,6 +19,7 @@ from dailypapers.cli import (
     search,
     serve,
     subscribers,
+    thumbnails,
     users,
 )
 from dailypapers.cli.common import console, load_config, opened_store
@@ -46,6 +47,7 @@ app.command("index")(search.index)
 app.command("search")(search.search)
 app.command("export")(export.export)
 app.command("summarise")(glance.summarise)
+app.command("thumbnails")(thumbnails.thumbnails)
 
 
 @app.command("stats")

@@ -16,18 +16,21 @@ from typing import Protocol
 from dailypapers.config import Config
 from dailypapers.domain import IngestError
 from dailypapers.ingest.llm import llm_configured
+from dailypapers.queries.thumbnails import thumbnails_enabled
 from dailypapers.services.digests import send_due_digests
 from dailypapers.services.fetches import drain_fetches
 from dailypapers.services.glance import summarise_papers
 from dailypapers.services.indexing import index_papers
 from dailypapers.services.ingest import harvest_oai, ingest_hf_day, ingest_listings
 from dailypapers.services.notifications import send_due_notifications
+from dailypapers.services.thumbnails import make_thumbnails
 from dailypapers.storage import Store
 
 log = logging.getLogger("dailypapers.daily")
 
 SOURCES = ("listing", "oai", "hf")
 SUMMARISE_DAYS = 3
+THUMBNAIL_DAYS = 2
 
 
 class StepOutcome(Protocol):
@@ -107,4 +110,7 @@ def run_daily(store: Store, config: Config, *, today: date | None = None) -> Dai
     report.run("digests", lambda: send_due_digests(store, config, report.day))
     # 4. Notification email due (each member's immediate ones and yesterday's daily batch).
     report.run("notifications", lambda: send_due_notifications(store, config, report.day))
+    # 5. Thumbnails of yesterday's and today's lists, last: they take a paced request each and only dress the cards.
+    if thumbnails_enabled(config):
+        report.run("thumbnails", lambda: make_thumbnails(store, config, days=THUMBNAIL_DAYS, today=report.day))
     return report

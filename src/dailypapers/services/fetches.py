@@ -8,7 +8,8 @@ DAILYPAPERS_FETCH_ATTEMPTS are spent (then failed). The pacing of those requests
 (`StorePacer`), so every worker of every process together keeps arXiv's one request per DAILYPAPERS_HTTP_DELAY.
 
 Who runs the worker: `FetchWorker`, a thread in each served app of which one at a time holds the store lease
-"fetch-worker"; `dailypapers fetches run`; and `dailypapers daily`, which drains the queue.
+"fetch-worker"; `dailypapers fetches run`; and `dailypapers daily`, which drains the queue. The same thread also
+makes queued thumbnails (services/thumbnails.py) when no fetch is due.
 """
 
 from __future__ import annotations
@@ -252,6 +253,12 @@ class FetchWorker:
         WAKE.set()
         self._thread.join(timeout)
 
+    def _thumbnails(self) -> int:
+        """Thumbnails queued by paper pages and submissions are made by this worker too (arXiv work, one lease)."""
+        from dailypapers.services.thumbnails import run_queued_thumbnails  # it builds on this module
+
+        return run_queued_thumbnails(self.store, self.config)
+
     def run(self) -> None:
         """Take (or renew) the lease; while held, run steps until nothing is due, then sleep until woken."""
         try:
@@ -261,7 +268,7 @@ class FetchWorker:
                     now = _now()
                     with self.store.write() as conn:
                         mine = lease_taken(conn, LEASE_NAME, self.holder, now, now + timedelta(seconds=LEASE_SECONDS))
-                    if mine and run_due_fetches(self.store, self.config).claimed:
+                    if mine and (run_due_fetches(self.store, self.config).claimed or self._thumbnails()):
                         continue
                 except Exception:  # the store or arXiv misbehaving must not end the thread
                     log.exception("fetch worker step failed")

@@ -1,7 +1,8 @@
 """Rate limits and sign-in backoff, counted in the store so every worker process shares one count.
 
 Each named limit is one row of `LIMITS`: the COUNT/SECONDS setting it reads and what it is counted per (the
-client's IP address or the signed-in account). Adding a limit is adding a row; `docs/security.md` lists them.
+client's IP address, the signed-in account, or the whole site). Adding a limit is adding a row;
+`docs/security.md` lists them.
 
 Failed sign-ins are also counted per account name: after DAILYPAPERS_SIGNIN_FREE_FAILURES failures, sign-in to
 that name is locked for DAILYPAPERS_SIGNIN_BACKOFF seconds, doubling with every further failure up to
@@ -22,7 +23,7 @@ from dailypapers.config import Config
 from dailypapers.storage import Store
 from dailypapers.storage import limits as limit_store
 
-KeyKind = Literal["ip", "account"]
+KeyKind = Literal["ip", "account", "site"]  # site: one count for the whole site (key "site")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ LIMITS: dict[str, Limit] = {
     "comment": Limit("DAILYPAPERS_COMMENT_RATE", "account", "too many comments: wait a little"),
     "fetch": Limit("DAILYPAPERS_FETCH_RATE", "account", "too many papers fetched from arXiv lately: wait a while"),
     "vote": Limit("DAILYPAPERS_VOTE_RATE", "account", "too many votes"),
+    "thumbnail": Limit("DAILYPAPERS_THUMBNAIL_RATE", "site", "too many thumbnails asked of arXiv lately"),
 }
 CLEANUP_CHANCE = 0.01  # share of hits that also delete expired counters, so the table stays small
 BACKOFF_FORGET = timedelta(days=1)  # failures older than this no longer count

@@ -16,6 +16,7 @@ from dailypapers.domain import InvalidArxivId, InvalidDay, checked_day, parse_ar
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.fetches import request_fetch
 from dailypapers.services.profiles import refresh_profile
+from dailypapers.services.thumbnails import request_thumbnail
 from dailypapers.storage import Store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
@@ -111,6 +112,7 @@ def submit_paper(
             refresh_profile(conn, account.id)  # a submission is a positive signal of the For-you model
     if listing_id is None:
         raise SubmissionError(f"{arxiv_id} is already on the list of {day.isoformat()}")
+    request_thumbnail(store, config, arxiv_id)  # queued for the fetch worker: the member does not wait on arXiv
     return Submitted(listing_id, arxiv_id, day, paper.title)
 
 

@@ -584,3 +584,18 @@ paper_glance = Table(
     Column("ai_model", String(200)),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Thumbnails of papers' first PDF pages (migration 0019): the image is a file under $DAILYPAPERS_HOME/thumbnails;
+# this row records what became of the last try, so a paper without one is not fetched again on every run.
+paper_thumbnails = Table(
+    "paper_thumbnails",
+    metadata,
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(16), nullable=False),  # queued | done | none (no PDF to be had) | failed (fetch failed)
+    Column("version", Integer),  # the paper version rendered (a newer version is rendered again)
+    Column("attempts", Integer, nullable=False, default=0),  # tries since the last success
+    Column("next_attempt_at", UTCDateTime),  # queued/none/failed rows are due from then on; NULL: never again
+    Column("last_error", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_paper_thumbnails_state_next_attempt_at", "state", "next_attempt_at"),
+)

@@ -18,8 +18,9 @@ from dailypapers.storage.migrate import upgrade
 _counter = itertools.count()
 
 
-# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on).
-QUIET = {"DAILYPAPERS_FETCH_WORKER": "0"}
+# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on). No
+# thumbnails from arxiv.org either: thumbnail tests point DAILYPAPERS_ARXIV_PDF_URL at a loopback server.
+QUIET = {"DAILYPAPERS_FETCH_WORKER": "0", "DAILYPAPERS_ARXIV_PDF_URL": ""}
 
 
 class SQLiteFactory:

@@ -20,6 +20,7 @@ from dailypapers.domain import MAX_ROW_ID, safe_url
 from dailypapers.queries.collections import reading_list_ids
 from dailypapers.queries.comments import unread_notifications
 from dailypapers.queries.following import follows_of
+from dailypapers.queries.thumbnails import thumbnail_file, thumbnail_url
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
 from dailypapers.web.tex import tex_text
@@ -54,6 +55,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
         "csrf_token": lambda: csrf_token(request),
         "is_saved": _saved_lookup(request),
         "is_following": _follow_lookup(request),
+        "thumbnail": lambda paper_id: thumbnail_url(paper_id) if thumbnail_file(config, paper_id) else None,
         "unread_notifications": lambda: unread_notifications(store_of(request), current_account(request)),
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

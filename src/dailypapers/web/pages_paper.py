@@ -1,4 +1,7 @@
-"""The paper page, upvotes, and asking for a paper the store lacks to be fetched from arXiv (a queued job)."""
+"""The paper page, upvotes, and asking for a paper the store lacks to be fetched from arXiv (a queued job).
+
+A paper page without a thumbnail queues one for the fetch worker and shows none meanwhile (a PDF from arXiv takes
+seconds, paced at one request per DAILYPAPERS_HTTP_DELAY: no page waits on it)."""
 
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from dailypapers.queries.fetches import fetch_status
 from dailypapers.queries.site import voted_ids
 from dailypapers.services.accounts import is_curator
 from dailypapers.services.fetches import request_fetch
+from dailypapers.services.thumbnails import request_thumbnail
 from dailypapers.services.votes import UnknownPaper, toggle_vote
 from dailypapers.storage.accounts import StoredAccount
 from dailypapers.web.auth import CsrfForm, csrf_token, current_account, enforce_limit, require_account
 from dailypapers.web.comment_html import Viewer, comment_thread
-from dailypapers.web.context import render, store_of
+from dailypapers.web.context import config_of, render, store_of
 from dailypapers.web.redirects import back_to_referer
 from dailypapers.web.searching import similar_to
 
@@ -51,6 +55,7 @@ def paper(
         pending = entry is not None and entry.state in ("queued", "running")
         context: dict[str, Any] = {"arxiv_id": parsed.id, "fetch": entry, "pending": pending}
         return render(request, "paper_missing.html", context, status_code=200 if pending else 404)
+    request_thumbnail(store, config_of(request), parsed.id, page_view=True)  # queues a missing one, never waits
     similar = _similar(request, parsed.id)
     context = {
         "detail": detail,

@@ -39,6 +39,7 @@ from dailypapers.web import (
     suggest,
     syndication,
     system,
+    thumbnails,
 )
 
 
@@ -196,6 +197,8 @@ ROUTES: list[Route] = [
     POST("/unsubscribe/{token}", subscriptions.unsubscribe, "unsubscribe"),
     GET("/settings/subscription", subscriptions.member_page, "member_subscription"),
     POST("/settings/subscription", subscriptions.save_member, "member_save_subscription"),
+    # --- first-page thumbnails of papers, files of the data directory (web/thumbnails.py) ---
+    GET("/thumbnails/{paper_id:path}.webp", thumbnails.thumbnail, "thumbnail"),
     # --- LAST: the paper page catch-all (arXiv ids contain dots and, old-style, slashes) ---
     GET("/papers/{arxiv_id:path}", pages_paper.paper, "paper"),
 ]
