@@ -224,7 +224,7 @@ def test_members_submit_to_today_and_duplicates_or_bad_ids_get_a_message(
         assert message in soup(refused.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
     past = submit(client, paper_id, day="2024-05-28")
     assert past.status_code == 400
-    assert "members submit to today's list" in soup(past.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
+    assert "Members submit to today's list" in soup(past.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
 
 
 def test_a_submission_of_an_unknown_paper_is_queued_and_listed_when_it_arrives(
