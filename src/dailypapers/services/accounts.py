@@ -69,7 +69,9 @@ def create_account(
             if account_store.imported_submitter_named(conn, username) is not None:
                 # Imported daily lists name this submitter: an account of that name would look like it owns
                 # their history, so the name stays theirs.
-                raise AccountError(f"The username {username} belongs to a submitter of the imported daily lists: please choose another.")
+                raise AccountError(
+                    f"The username {username} belongs to a submitter of the imported daily lists: choose another."
+                )
             account_store.insert_account(
                 conn,
                 username=username,

@@ -76,7 +76,7 @@ def submit_paper(
     current = today()
     day = day or current
     if day != current and not is_curator(account):
-        raise SubmissionError(f"Members submit to today's list ({current.isoformat()}); only curators pick another day.")
+        raise SubmissionError(f"Members submit to today's list ({current.isoformat()}); only curators pick a day.")
     try:
         checked_day(day)
     except InvalidDay as exc:
@@ -90,7 +90,9 @@ def submit_paper(
         paper = paper_store.paper_by_id(conn, arxiv_id)
     if paper is None:
         if may_fetch is not None and not may_fetch():
-            raise FetchLimited("Many papers were fetched from arXiv just now: please wait a few minutes and submit again.")
+            raise FetchLimited(
+                "Many papers were fetched from arXiv just now: please wait a few minutes, then submit again."
+            )
         entry = request_fetch(store, arxiv_id, account.id, submission=(account.id, day, comment))
         if entry.submit_account_id not in (None, account.id):  # one waiting submission per paper
             waiting = entry.submit_day.isoformat() if entry.submit_day else "its day"
