@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import feedparser
@@ -16,6 +17,8 @@ from dailypapers.config import Config
 from dailypapers.ingest.files import LineSource
 from dailypapers.ingest.kaggle import read_kaggle
 from dailypapers.latex import plain
+from dailypapers.services import accounts
+from dailypapers.services import collections as collection_service
 from dailypapers.services.imports import import_items
 from dailypapers.storage import Store
 from dailypapers.web.mathml import formula
@@ -143,6 +146,19 @@ def test_a_submission_of_an_id_that_cannot_exist_is_answered_in_words(client: Te
     flash = soup(refused.text).select_one(".flash.error")
     assert refused.status_code == 400 and flash is not None
     assert flash.get_text().startswith("We couldn't find arXiv paper 2699.99999") and "'2699" not in flash.get_text()
+
+
+def test_no_page_with_cards_jumps_from_h1_to_h3(client: TestClient, store: Store) -> None:
+    ada = accounts.create_account(store, "ada", "correct horse battery")
+    shelf = collection_service.create_collection(store, ada, "Spheres")
+    collection_service.add_item(store, ada, shelf.slug, PAPER)
+    pages = ["/papers?q=spherical", "/authors/Ada%20Lovelace", f"/papers/{PAPER}", f"/collections/{shelf.slug}"]
+    for path in [*pages, "/u/ada", "/papers/trending"]:
+        page = soup(client.get(path).text)
+        levels = [int(h.name[1]) for h in page.select("h1, h2, h3, h4, h5, h6")]
+        assert levels and levels[0] == 1, path
+        jumps = [(a, b) for a, b in pairwise(levels) if b > a + 1]
+        assert not jumps, (path, levels)
 
 
 @pytest.mark.parametrize(
