@@ -130,7 +130,7 @@ def test_every_submitted_card_shows_the_submitters_avatar_and_the_favicon_is_ser
         for card in cards:
             submitter = card.select_one(".submitter a")
             if submitter is not None:
-                avatar = card.select_one(".submitter img.avatar")
+                avatar = card.select_one(".submitter img")
                 assert avatar is not None and avatar["alt"] == ""
                 assert avatar["src"] == f"/avatars/{submitter.get_text()}.svg"
         icon = c.get("/favicon.ico")
