@@ -20,7 +20,8 @@ MATH = re.compile(
     r"((?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$(?:\\.|[^$\\])+?\$|\\\(.+?\\\)|\\\[.+?\\\])",
     re.DOTALL,
 )
-_LATEX_LIKE = re.compile(r"[\\$^_{}~%&]|``|''|--")
+_NEEDS_PARSER = re.compile(r"[\\${}]")  # without these, LaTeX in prose is only ligatures, quotes and ~
+_TIE = re.compile(r"(?<!/)~")  # Fig.~3 is a tie; the ~ of http://host/~user is not
 _UNESCAPED = re.compile(r"(?<!\\)([%&#])")  # comment / alignment / parameter in LaTeX, plain characters in abstracts
 _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]{1,12})\}|([0-9a-z+\-=()]))")
 _SUPERSCRIPTS = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", strict=True))
@@ -36,8 +37,8 @@ def math_spans(text: str) -> list[tuple[int, int]]:
 def plain(text: str | None) -> str:
     """`text` with its LaTeX rendered as Unicode plain text on one line; the source itself if it will not parse."""
     flat = " ".join((text or "").split())
-    if not _LATEX_LIKE.search(flat):
-        return flat
+    if not _NEEDS_PARSER.search(flat):  # most titles: no parser (pylatexenc takes milliseconds a text)
+        return _ligatures(flat)
     source = MATH.sub(lambda m: _scripts(m.group(0)), _UNESCAPED.sub(r"\\\1", flat))
     try:
         converted = _converter().latex_to_text(source)
@@ -45,6 +46,13 @@ def plain(text: str | None) -> str:
         log.debug("plain text of LaTeX failed for %r", flat[:80])
         return flat
     return " ".join(converted.split())
+
+
+def _ligatures(text: str) -> str:
+    """What pylatexenc would make of prose without macros, braces or math: dashes, quotes and ties."""
+    for latex, char in (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")):
+        text = text.replace(latex, char)
+    return _TIE.sub("\u00a0", text) if "~" in text else text
 
 
 def _scripts(formula: str) -> str:

@@ -39,10 +39,13 @@ _MACROS = {
 _MACRO = re.compile(r"\\(" + "|".join(_MACROS) + r")\{([^{}]*)\}")
 _TILDE = re.compile(r"(?<![/\w])~|(?<=\w)~(?=\w)")
 _MARKS = re.compile(r"</?mark>")
+_TEXT_MARKERS = ("\\", "``", "&#39;&#39;", "&#x27;&#x27;", "--", "~")
 
 
 def _text_part(part: str) -> str:
     """Text-mode LaTeX of an already escaped piece outside math (it may hold the search's <mark> tags)."""
+    if not any(marker in part for marker in _TEXT_MARKERS):
+        return part  # most text: no regex run
     part = _MACRO.sub(lambda m: f"<{_MACROS[m.group(1)]}>{m.group(2)}</{_MACROS[m.group(1)]}>", part)
     part = part.replace("``", "\u201c").replace("&#39;&#39;", "\u201d").replace("&#x27;&#x27;", "\u201d")
     part = part.replace("---", "\u2014").replace("--", "\u2013").replace("\\%", "%").replace("\\&amp;", "&amp;")
@@ -51,7 +54,7 @@ def _text_part(part: str) -> str:
 
 def _rendered(escaped: str, math: Callable[[str], str], dollars: bool = True) -> Markup:
     """`dollars`: show an escaped `\\$` as `$` (not for KaTeX, whose auto-render reads `\\$` itself)."""
-    parts = MATH.split(escaped)
+    parts = MATH.split(escaped) if "$" in escaped or "\\" in escaped else [escaped]
     text = (lambda part: _text_part(part).replace("\\$", "$")) if dollars else _text_part
     return Markup("".join(math(part) if index % 2 else text(part) for index, part in enumerate(parts)))
 
