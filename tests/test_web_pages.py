@@ -114,9 +114,9 @@ def test_week_and_month_pages_page_through_papers_and_link_neighbours(client: Te
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("/papers/date/2024-13-01", "expected YYYY-MM-DD"),
-        ("/papers/week/2024-W60", "expected YYYY-Www"),
-        ("/papers/month/24-05", "expected YYYY-MM"),
+        ("/papers/date/2024-13-01", "write it as YYYY-MM-DD"),
+        ("/papers/week/2024-W60", "write it as YYYY-Www"),
+        ("/papers/month/24-05", "write it as YYYY-MM"),
         ("/papers/date/2024-05-27?sort=loudest", "unknown sort"),
         ("/papers/date/2024-05-27?page=-1", "page"),
     ],

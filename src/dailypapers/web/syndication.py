@@ -28,6 +28,7 @@ from dailypapers.storage.feed import FeedRow
 from dailypapers.storage.papers import StoredPaper
 from dailypapers.web.context import config_of, store_of
 from dailypapers.web.searching import SearchRequest, search_or_400
+from dailypapers.web.tex import tex_feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -72,13 +73,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def summary_html(entry: Entry) -> str:
-    """An item's HTML for feed readers: authors, the abstract (LaTeX as plain text: readers run no KaTeX and few
-    show MathML), code link, votes."""
+    """An item's HTML for feed readers: authors, the abstract (text-mode LaTeX as on the site, math as plain text:
+    readers run no KaTeX and few show MathML), code link, votes."""
     paper = entry.paper
     parts = [f"<p>{escape(', '.join(paper.authors))}</p>"] if paper.authors else []
     if paper.glance and paper.glance.summary:
-        parts.append(f"<p>TL;DR: {escape(plain(paper.glance.summary))}</p>")
-    parts.append(f"<p>{escape(plain(paper.abstract))}</p>")
+        parts.append(f"<p>TL;DR: {tex_feed(paper.glance.summary)}</p>")
+    parts.append(f"<p>{tex_feed(paper.abstract)}</p>")
     code = safe_url(paper.code_url)
     if code:
         parts.append(f'<p><a href="{escape(code)}">Code</a></p>')

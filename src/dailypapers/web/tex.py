@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
-from dailypapers.latex import MATH
+from dailypapers.latex import MATH, plain
 from dailypapers.web.mathml import formula
 
 _MACROS = {
@@ -73,6 +73,12 @@ def _mathml(escaped: str) -> str:
     if rendered is None:
         return escaped
     return f"<mark>{rendered}</mark>" if marked else rendered
+
+
+def tex_feed(text: str | None) -> Markup:
+    """For feed readers, which run no KaTeX and seldom show MathML: text-mode macros as HTML, each formula as
+    plain Unicode text (pylatexenc), escaped."""
+    return _rendered(str(escape(text or "")), lambda part: str(escape(plain(html.unescape(part)))))
 
 
 @lru_cache(maxsize=4096)
