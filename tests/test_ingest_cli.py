@@ -40,7 +40,7 @@ def test_ingest_arxiv_stores_papers_by_id_and_says_what_changed(env: Config, rep
 
 def test_ingest_arxiv_with_a_malformed_id_is_one_line_and_exit_2(env: Config, replay: ReplayServer) -> None:
     code, _, err = run("ingest", "arxiv", "abc", "--base-url", replay.url + "/api/query")
-    assert code == 2 and "not an arXiv id or URL: 'abc'" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "“abc” is not an arXiv id or link" in err and len(err.strip().splitlines()) == 1
     assert replay.requests == []
 
 

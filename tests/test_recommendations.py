@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dailypapers.config import Config
+from dailypapers.latex import plain
 from dailypapers.queries.recommendations import recommend
 from dailypapers.services.collections import set_saved
 from dailypapers.services.recommendations import add_seed, set_not_interested
@@ -89,7 +90,7 @@ def test_every_reason_names_a_real_signal_of_that_member(
     add_seed(store, ann, seeded)
     with store.read() as conn:
         liked = papers_by_ids(conn, [*voted, seeded])
-    titles = {" ".join(p.title.split()) for p in liked.values()}
+    titles = {plain(p.title) for p in liked.values()}  # reasons name titles as plain text
     authors = {a for p in liked.values() for a in p.authors}
     words = " ".join(f"{p.title} {p.abstract}" for p in liked.values()).lower()
     categories = {c for p in liked.values() for c in p.categories}

@@ -114,9 +114,9 @@ def test_week_and_month_pages_page_through_papers_and_link_neighbours(client: Te
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("/papers/date/2024-13-01", "expected YYYY-MM-DD"),
-        ("/papers/week/2024-W60", "expected YYYY-Www"),
-        ("/papers/month/24-05", "expected YYYY-MM"),
+        ("/papers/date/2024-13-01", "write it as YYYY-MM-DD"),
+        ("/papers/week/2024-W60", "write it as YYYY-Www"),
+        ("/papers/month/24-05", "write it as YYYY-MM"),
         ("/papers/date/2024-05-27?sort=loudest", "unknown sort"),
         ("/papers/date/2024-05-27?page=-1", "page"),
     ],
@@ -224,7 +224,7 @@ def test_members_submit_to_today_and_duplicates_or_bad_ids_get_a_message(
         assert message in soup(refused.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
     past = submit(client, paper_id, day="2024-05-28")
     assert past.status_code == 400
-    assert "members submit to today's list" in soup(past.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
+    assert "Members submit to today's list" in soup(past.text).select_one(".flash.error").get_text()  # type: ignore[union-attr]
 
 
 def test_a_submission_of_an_unknown_paper_is_queued_and_listed_when_it_arrives(

@@ -88,8 +88,17 @@ def parse_arxiv_id(text: str) -> ArxivId:
             if pattern is _NEW_ID and int(arxiv_id[2:4]) not in range(1, 13):
                 break
             return ArxivId(arxiv_id, int(version) if version else None)
+    raise InvalidArxivId(not_an_arxiv_id(raw))
+
+
+def not_an_arxiv_id(raw: str) -> str:
+    """What people read when the text they gave is no arXiv id: what was wrong and what to give instead."""
     shown = raw if len(raw) <= 60 else raw[:57] + "..."
-    raise InvalidArxivId(f"not an arXiv id or URL: {shown!r}")
+    if not shown:
+        return "That is not an arXiv id: paste an id like 2406.12345 or the paper's arXiv link."
+    if re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", shown):  # shaped like an id, but no month 13+ or 00 exists
+        return f"We couldn't find arXiv paper {shown}: it is not an arXiv id. Check the id or paste the arXiv link."
+    return f"“{shown}” is not an arXiv id or link. Paste an id like 2406.12345 or the paper's arXiv link."
 
 
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])

@@ -1,8 +1,10 @@
-"""Excerpts of abstracts for cards, meta descriptions and digests: one paragraph, cut cleanly."""
+"""Excerpts of abstracts for cards, meta descriptions and digests: one paragraph, cut cleanly (never in a formula)."""
 
 from __future__ import annotations
 
 import re
+
+from dailypapers.latex import math_spans
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -22,4 +24,7 @@ def excerpt(text: str, limit: int, *, sentences: bool = False) -> str:
             kept = f"{kept} {sentence}".strip()
         if len(kept) >= limit // 2:
             return kept
+    for a, b in math_spans(flat):
+        if a < limit < b:  # never cut a LaTeX formula in two: the cards render whole ones
+            limit = a
     return flat[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

@@ -18,6 +18,7 @@ from typing import Protocol
 from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.domain import safe_url
+from dailypapers.latex import plain
 from dailypapers.storage import Store
 from dailypapers.storage.feed import feed_page
 from dailypapers.storage.papers import StoredPaper, papers_by_ids
@@ -200,13 +201,13 @@ class Composer:
     def _digest_paper(self, paper: StoredPaper) -> DigestPaper:
         return DigestPaper(
             id=paper.id,
-            title=" ".join(paper.title.split()),
+            title=plain(paper.title),
             authors=list(paper.authors),
-            excerpt=excerpt(paper.abstract),
+            excerpt=excerpt(plain(paper.abstract)),
             upvotes=paper.upvotes,
             url=f"{self.config.site_url}/papers/{paper.id}",
             categories=list(paper.categories),
-            tldr=paper.glance.summary if paper.glance else None,
+            tldr=plain(paper.glance.summary) if paper.glance else None,
             keywords=list(paper.glance.keywords) if paper.glance else [],
             code_url=safe_url(paper.code_url),
         )

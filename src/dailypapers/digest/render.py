@@ -25,6 +25,7 @@ from dailypapers.config import Config
 from dailypapers.digest import links
 from dailypapers.digest.compose import Digest
 from dailypapers.domain import safe_url
+from dailypapers.latex import plain
 from dailypapers.storage.subscriptions import StoredSubscription
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -120,7 +121,7 @@ def notification_message(
 def _what(note: Any) -> str:
     who = f"@{note.author_username}" if note.author_username else "Someone"
     verb = {"mention": "mentioned you", "reply": "replied to you", "submitted": "commented on a paper you submitted"}
-    return f"{who} {verb.get(note.kind, 'commented')} on “{note.paper_title}”"
+    return f"{who} {verb.get(note.kind, 'commented')} on “{plain(note.paper_title)}”"
 
 
 def _message(

@@ -92,7 +92,7 @@ def parse_day(text: str) -> Period:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidPeriod(f"invalid date {text!r}: expected YYYY-MM-DD") from None
+        raise InvalidPeriod(f"“{text[:40]}” is not a date: write it as YYYY-MM-DD, like 2025-02-14.") from None
     return day_period(_in_range(day))
 
 
@@ -103,7 +103,7 @@ def parse_week(text: str) -> Period:
             raise ValueError
         monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
-        raise InvalidPeriod(f"invalid week {text!r}: expected YYYY-Www, e.g. 2025-W09") from None
+        raise InvalidPeriod(f"“{text[:40]}” is not a week: write it as YYYY-Www, like 2025-W09.") from None
     return week_of(_in_range(monday))
 
 
@@ -114,7 +114,7 @@ def parse_month(text: str) -> Period:
             raise ValueError
         first = date(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
-        raise InvalidPeriod(f"invalid month {text!r}: expected YYYY-MM, e.g. 2025-02") from None
+        raise InvalidPeriod(f"“{text[:40]}” is not a month: write it as YYYY-MM, like 2025-02.") from None
     return month_of(_in_range(first))
 
 

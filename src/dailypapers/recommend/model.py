@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from dailypapers.latex import plain
 from dailypapers.search.query import STOPWORDS
 
 TERMS = 60
@@ -259,7 +260,7 @@ def _reasons(
     reasons = []
     because = None
     if nearest is not None:
-        title = " ".join(nearest.title.split())
+        title = plain(nearest.title)
         title = title if len(title) <= 90 else title[:89].rstrip() + "…"
         because = f"because you {VERBS.get(nearest.kind, 'liked')} “{title}”"
         if similarity >= NEAR:

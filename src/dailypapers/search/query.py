@@ -126,10 +126,10 @@ def clean(text: str) -> str:
 
 def parse_query(raw: str) -> ParsedQuery:
     if len(raw) > MAX_QUERY_CHARS * 4:
-        raise QueryError(f"query is too long: at most {MAX_QUERY_CHARS} characters")
+        raise QueryError(f"Your search is too long: please keep it to {MAX_QUERY_CHARS} characters.")
     text = clean(raw)
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is too long: at most {MAX_QUERY_CHARS} characters")
+        raise QueryError(f"Your search is too long: please keep it to {MAX_QUERY_CHARS} characters.")
     parsed = ParsedQuery()
     if not text:
         return parsed
@@ -146,7 +146,7 @@ def parse_query(raw: str) -> ParsedQuery:
                 parsed.authors.append(value)
         else:
             if not _CATEGORY.match(value):
-                raise QueryError(f"not an arXiv category: {value[:40]!r} (try cat:cs.CL)")
+                raise QueryError(f"“{value[:40]}” is not an arXiv category: try one like cat:cs.CL.")
             parsed.categories.append(value)
         return " "
 

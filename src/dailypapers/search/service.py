@@ -88,16 +88,16 @@ def _filters(request: SearchRequest, parsed: ParsedQuery) -> SearchFilters:
             except InvalidDay as exc:
                 raise SearchError(str(exc)) from None
     if request.date_from and request.date_to and request.date_from > request.date_to:
-        raise SearchError("the start date is after the end date")
+        raise SearchError("The start date is after the end date: swap them.")
     categories = list(parsed.categories)
     for cat in (request.category or "").split(","):
         if cat.strip():
             if not _CATEGORY.match(cat.strip()):
-                raise SearchError(f"not an arXiv category: {cat.strip()[:40]!r} (e.g. cs.CL)")
+                raise SearchError(f"“{cat.strip()[:40]}” is not an arXiv category: use one like cs.CL.")
             categories.append(cat.strip())
     authors = [*parsed.authors, *([request.author.strip()] if request.author and request.author.strip() else [])]
     if any(len(a) > 200 for a in authors):
-        raise SearchError("author name is too long")
+        raise SearchError("That author name is too long: please shorten it.")
     return SearchFilters(
         request.date_from, request.date_to, categories, authors, has_code=request.has_code or parsed.has_code
     )
@@ -112,7 +112,7 @@ def search_papers(
         raise SearchError(str(exc)) from exc
     filters = _filters(request, parsed)
     if not parsed.arxiv_id and not parsed.has_text and not filters.active:
-        raise SearchError("empty query: type some words, an arXiv id, author:NAME or cat:CATEGORY")
+        raise SearchError("There is nothing to search for: type some words, an arXiv id, author:NAME or cat:CATEGORY.")
     backend = search_backend(store, config)
     with store.read() as conn:  # the one connection of this search
         return _search(backend, conn, config, request, parsed, filters, fusion)

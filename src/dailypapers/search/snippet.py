@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import islice
 
+from dailypapers.latex import math_spans
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 WINDOW = 32  # words
 
@@ -71,13 +73,24 @@ def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     last_word = min(best_start + window, len(tokens)) - 1
     # Spans of the shown words only: the words before them are skipped inside the regex engine.
     shown = [m.span() for m in islice(_WORD.finditer(text), best_start, last_word + 1)]
-    parts, at = [], shown[0][0]
+    start, end = _whole_formulas(text, shown[0][0], shown[-1][1])
+    parts, at = [], start
     for i in hits:
         if best_start <= i <= last_word:
             a, b = shown[i - best_start]
             parts += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
             at = b
-    parts.append(html.escape(text[at : shown[-1][1]]))
+    parts.append(html.escape(text[at:end]))
     prefix = "… " if best_start > 0 else ""
     suffix = " …" if last_word < len(tokens) - 1 else ""
     return prefix + "".join(parts) + suffix
+
+
+def _whole_formulas(text: str, start: int, end: int) -> tuple[int, int]:
+    """The excerpt `text[start:end]` widened so it cuts no LaTeX formula in two (the cards render whole ones)."""
+    for a, b in math_spans(text):
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
+    return start, end

@@ -52,24 +52,26 @@ def create_account(
 ) -> StoredAccount:
     username = (username or "").strip()
     if not _USERNAME.match(username):
-        raise AccountError("username must be 2–39 letters, digits, '-' or '_', starting with a letter or digit")
+        raise AccountError("A username must be 2–39 letters, digits, '-' or '_', and start with a letter or digit.")
     if username.lower() in _RESERVED:
-        raise AccountError(f"the username {username!r} is reserved")
+        raise AccountError(f"The username {username} is reserved: please choose another.")
     _check_password(password)
     _check_role(role)
     fullname = " ".join((fullname or "").split())[:200]
     email = (email or "").strip() or None
     if email is not None and ("@" not in email or len(email) > 320):
-        raise AccountError("that email address does not look valid")
+        raise AccountError("That email address does not look right: check it for typos.")
     password_hash = _hasher.hash(password)
     try:
         with store.write() as conn:
             if account_store.account_by_username(conn, username) is not None:
-                raise AccountError(f"the username {username!r} is taken")
+                raise AccountError(f"The username {username} is taken: please choose another.")
             if account_store.imported_submitter_named(conn, username) is not None:
                 # Imported daily lists name this submitter: an account of that name would look like it owns
                 # their history, so the name stays theirs.
-                raise AccountError(f"the username {username!r} belongs to a submitter of imported daily lists")
+                raise AccountError(
+                    f"The username {username} belongs to a submitter of the imported daily lists: choose another."
+                )
             account_store.insert_account(
                 conn,
                 username=username,
@@ -80,7 +82,7 @@ def create_account(
                 created_at=datetime.now(UTC),
             )
     except IntegrityError as exc:  # two sign-ups racing for one name
-        raise AccountError(f"the username {username!r} is taken") from exc
+        raise AccountError(f"The username {username} is taken: please choose another.") from exc
     with store.read() as conn:
         account = account_store.account_by_username(conn, username)
     assert account is not None
@@ -133,7 +135,7 @@ def set_password(store: Store, username: str, password: str, *, keep_session: st
 def change_password(store: Store, account: StoredAccount, current: str, new: str, *, keep_session: str) -> int:
     """A member changing their own password: the current one must match; their other sessions end."""
     if authenticate(store, account.username, current) is None:
-        raise AccountError("the current password is wrong")
+        raise AccountError("Your current password is wrong: please try again.")
     return set_password(store, account.username, new, keep_session=keep_session)
 
 
@@ -187,9 +189,9 @@ def _digest(token: str) -> str:
 
 def _check_password(password: str) -> None:
     if not password or len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(f"Your password must have at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+        raise AccountError(f"Your password must have at most {MAX_PASSWORD} characters.")
 
 
 def _check_role(role: str) -> None:

@@ -48,16 +48,16 @@ def slugify(text: str, limit: int = 60) -> str:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise CollectionError("a collection needs a title")
+        raise CollectionError("A collection needs a title.")
     if len(title) > MAX_TITLE:
-        raise CollectionError(f"the title is longer than {MAX_TITLE} characters")
+        raise CollectionError(f"The title is longer than {MAX_TITLE} characters: please shorten it.")
     return title
 
 
 def _clean_text(text: str | None, limit: int, what: str) -> str:
     text = (text or "").strip()
     if len(text) > limit:
-        raise CollectionError(f"the {what} is longer than {limit} characters")
+        raise CollectionError(f"The {what} is longer than {limit} characters: please shorten it.")
     return text
 
 
@@ -117,7 +117,7 @@ def owned_collection(store: Store, owner: StoredAccount, slug: str) -> StoredCol
     with store.read() as conn:
         found = collection_store.collection_by_slug(conn, slug)
     if found is None or found.account_id != owner.id:
-        raise UnknownCollection(f"you have no collection {slug!r}")
+        raise UnknownCollection(f"You have no collection {slug}.")
     return found
 
 
@@ -135,7 +135,7 @@ def update_collection(
 def delete_collection(store: Store, owner: StoredAccount, slug: str) -> None:
     found = owned_collection(store, owner, slug)
     if found.is_reading_list:
-        raise CollectionError("the reading list can be emptied but not deleted")
+        raise CollectionError("Your reading list can be emptied but not deleted.")
     with store.write() as conn:
         collection_store.delete_collection(conn, found.id)
 
@@ -150,12 +150,12 @@ def _add(store: Store, found: StoredCollection, paper_id: str, note: str | None)
     note = _clean_text(note, MAX_NOTE, "note")
     with store.write() as conn:
         if not paper_store.paper_rows_by_ids(conn, [paper_id]):
-            raise UnknownItem(f"no paper {paper_id!r} here")
+            raise UnknownItem(f"There is no paper {paper_id} here yet: open its page to fetch it from arXiv.")
         if collection_store.item_of(conn, found.id, paper_id) is not None:
             return False
         position = collection_store.next_position(conn, found.id)
         if position >= MAX_ITEMS:
-            raise CollectionError(f"a collection holds at most {MAX_ITEMS} papers")
+            raise CollectionError(f"A collection holds at most {MAX_ITEMS} papers.")
         now = datetime.now(UTC)
         collection_store.insert_item(conn, found.id, paper_id, position, note, now)
         collection_store.touch_collection(conn, found.id, now)
@@ -170,7 +170,7 @@ def add_items(store: Store, owner: StoredAccount, slug: str, paper_ids: list[str
         present = collection_store.paper_ids_of(conn, found.id)
         new = [p for p in dict.fromkeys(paper_ids) if p not in present]
         if collection_store.next_position(conn, found.id) + len(new) > MAX_ITEMS:
-            raise CollectionError(f"a collection holds at most {MAX_ITEMS} papers")
+            raise CollectionError(f"A collection holds at most {MAX_ITEMS} papers.")
         return appended_items(conn, found, new)
 
 
@@ -199,7 +199,7 @@ def remove_item(store: Store, owner: StoredAccount, slug: str, paper_id: str) ->
     found = owned_collection(store, owner, slug)
     with store.write() as conn:
         if not collection_store.delete_item(conn, found.id, paper_id):
-            raise UnknownItem(f"paper {paper_id!r} is not in {slug!r}")
+            raise UnknownItem(f"Paper {paper_id} is not in the collection {slug}.")
         order = [item.paper_id for item in collection_store.items_of(conn, found.id)]
         collection_store.set_positions(conn, found.id, order)
         collection_store.touch_collection(conn, found.id, datetime.now(UTC))
@@ -211,7 +211,7 @@ def set_note(store: Store, owner: StoredAccount, slug: str, paper_id: str, note:
     note = _clean_text(note, MAX_NOTE, "note")
     with store.write() as conn:
         if collection_store.item_of(conn, found.id, paper_id) is None:
-            raise UnknownItem(f"paper {paper_id!r} is not in {slug!r}")
+            raise UnknownItem(f"Paper {paper_id} is not in the collection {slug}.")
         collection_store.update_item_note(conn, found.id, paper_id, note)
         collection_store.touch_collection(conn, found.id, datetime.now(UTC))
 
@@ -222,7 +222,7 @@ def move_item(store: Store, owner: StoredAccount, slug: str, paper_id: str, to_p
     with store.write() as conn:
         order = [item.paper_id for item in collection_store.items_of(conn, found.id)]
         if paper_id not in order:
-            raise UnknownItem(f"paper {paper_id!r} is not in {slug!r}")
+            raise UnknownItem(f"Paper {paper_id} is not in the collection {slug}.")
         order.remove(paper_id)
         target = max(0, min(int(to_position), len(order)))
         order.insert(target, paper_id)

@@ -77,26 +77,29 @@ def submit_paper(
     current = today()
     day = day or current
     if day != current and not is_curator(account):
-        raise SubmissionError(f"members submit to today's list ({current.isoformat()}); curators may pick a day")
+        raise SubmissionError(f"Members submit to today's list ({current.isoformat()}); only curators pick a day.")
     try:
         checked_day(day)
     except InvalidDay as exc:
         raise SubmissionError(str(exc)) from exc
     if day > current + timedelta(days=1):  # one day of slack for time zones ahead of UTC
-        raise SubmissionError(f"{day.isoformat()} is in the future")
+        raise SubmissionError(f"{day.isoformat()} is in the future: pick today or an earlier day.")
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
-        raise SubmissionError(f"the comment is too long ({len(comment)} characters, at most {MAX_COMMENT})")
+        raise SubmissionError(f"Your comment has {len(comment)} characters: please keep it to {MAX_COMMENT}.")
     with store.read() as conn:
         paper = paper_store.paper_by_id(conn, arxiv_id)
     if paper is None:
         if may_fetch is not None and not may_fetch():
-            raise FetchLimited("too many papers fetched from arXiv lately: wait a while and submit again")
+            raise FetchLimited(
+                "Many papers were fetched from arXiv just now: please wait a few minutes, then submit again."
+            )
         entry = request_fetch(store, arxiv_id, account.id, submission=(account.id, day, comment))
         if entry.submit_account_id not in (None, account.id):  # one waiting submission per paper
             waiting = entry.submit_day.isoformat() if entry.submit_day else "its day"
             raise SubmissionError(
-                f"{arxiv_id} is being fetched from arXiv for another member's submission to {waiting}'s list"
+                f"{arxiv_id} is being fetched from arXiv for another member's submission to {waiting}'s list: "
+                "it will be there shortly."
             )
         return Queued(entry, day)
     with store.write() as conn:
@@ -111,7 +114,7 @@ def submit_paper(
         if listing_id is not None:
             refresh_profile(conn, account.id)  # a submission is a positive signal of the For-you model
     if listing_id is None:
-        raise SubmissionError(f"{arxiv_id} is already on the list of {day.isoformat()}")
+        raise SubmissionError(f"{arxiv_id} is already on the list of {day.isoformat()}: no need to submit it again.")
     request_thumbnail(store, config, arxiv_id)  # queued for the fetch worker: the member does not wait on arXiv
     return Submitted(listing_id, arxiv_id, day, paper.title)
 

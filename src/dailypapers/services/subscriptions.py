@@ -58,20 +58,20 @@ class Preferences:
 
     def validated(self) -> Preferences:
         if self.frequency not in ("daily", "weekly"):
-            raise SubscriptionError("frequency must be daily or weekly")
+            raise SubscriptionError("Choose a daily or a weekly digest.")
         if not 0 <= self.weekday <= 6:
-            raise SubscriptionError("weekday must be 0 (Monday) to 6 (Sunday)")
+            raise SubscriptionError("Choose a weekday from Monday to Sunday.")
         if not 1 <= self.top_n <= 50:
-            raise SubscriptionError("number of papers must be between 1 and 50")
+            raise SubscriptionError("A digest holds 1 to 50 papers.")
         if not 0 <= self.min_upvotes <= 100_000:
-            raise SubscriptionError("minimum upvotes must be between 0 and 100000")
+            raise SubscriptionError("The minimum upvotes must be between 0 and 100000.")
         categories = list(dict.fromkeys(c.strip() for c in self.categories if c.strip()))
         bad = [c for c in categories if not CATEGORY.match(c) or len(c) > 32]
         if bad:
-            raise SubscriptionError(f"not an arXiv category: {bad[0]!r} (e.g. cs.LG)")
+            raise SubscriptionError(f"“{bad[0][:40]}” is not an arXiv category: use one like cs.LG.")
         searches = list(dict.fromkeys(" ".join(q.split()) for q in self.searches if q.strip()))
         if len(searches) > MAX_SEARCHES or any(len(q) > 200 for q in searches):
-            raise SubscriptionError(f"at most {MAX_SEARCHES} saved searches of up to 200 characters each")
+            raise SubscriptionError(f"Save at most {MAX_SEARCHES} searches, each up to 200 characters.")
         return Preferences(
             self.frequency,
             self.weekday,
@@ -93,7 +93,7 @@ class Preferences:
 def normalize_email(text: str) -> str:
     email = text.strip()
     if len(email) > 320 or not EMAIL.match(email):
-        raise SubscriptionError(f"{text.strip()[:80]!r} is not an email address")
+        raise SubscriptionError(f"“{text.strip()[:80]}” is not an email address: check it for typos.")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 

@@ -17,13 +17,14 @@ from markupsafe import Markup
 from dailypapers import excerpts
 from dailypapers.config import Config
 from dailypapers.domain import MAX_ROW_ID, safe_url
+from dailypapers.latex import plain
 from dailypapers.queries.collections import reading_list_ids
 from dailypapers.queries.comments import unread_notifications
 from dailypapers.queries.following import follows_of
 from dailypapers.queries.thumbnails import thumbnail_file, thumbnail_url
 from dailypapers.storage import Store
 from dailypapers.web.auth import CSRF_FIELD, csrf_token, current_account
-from dailypapers.web.tex import tex_text
+from dailypapers.web.tex import tex_html, tex_links, tex_snippet, tex_text
 
 WEB_DIR = Path(__file__).parent
 # The `?page=` of every paged page: from 0, bounded so a crafted number cannot ask for a huge OFFSET.
@@ -122,5 +123,9 @@ templates.env.filters["author_url"] = author_url
 templates.env.filters["excerpt"] = excerpt
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["iso_time"] = iso_time
-templates.env.filters["tex_text"] = tex_text
+templates.env.filters["tex_text"] = tex_text  # the paper page: math left for KaTeX
+templates.env.filters["tex_links"] = tex_links  # arXiv comments: KaTeX math, http(s) URLs as links
+templates.env.filters["tex_html"] = tex_html  # cards and lists: math as MathML
+templates.env.filters["tex_snippet"] = tex_snippet  # search snippets (already escaped, with <mark>s)
+templates.env.filters["tex_plain"] = plain  # <title>, attributes: plain Unicode text
 templates.env.filters["safe_url"] = lambda url: safe_url(url) or ""  # every href built from stored data

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
+from dailypapers.latex import plain
 from dailypapers.queries import comments as comment_queries
 from dailypapers.queries.feed import paper_detail
 from dailypapers.web.context import config_of, store_of
@@ -31,7 +32,7 @@ def thread_atom(request: Request, arxiv_id: str) -> Response:
     rows = comment_queries.recent_comments(store, FEED_SIZE, paper_id)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _sub(feed, f"{{{ATOM_NS}}}id", self_url)
-    _sub(feed, f"{{{ATOM_NS}}}title", f"Discussion: {detail.paper.title}")
+    _sub(feed, f"{{{ATOM_NS}}}title", f"Discussion: {plain(detail.paper.title)}")
     _sub(feed, f"{{{ATOM_NS}}}link", href=page, rel="alternate", type="text/html")
     _sub(feed, f"{{{ATOM_NS}}}link", href=self_url, rel="self", type="application/atom+xml")
     newest = max((c.updated_at for c in rows), default=detail.paper.ingested_at or datetime.now(UTC))
@@ -41,7 +42,7 @@ def thread_atom(request: Request, arxiv_id: str) -> Response:
         node = _sub(feed, f"{{{ATOM_NS}}}entry")
         _sub(node, f"{{{ATOM_NS}}}id", url)
         who = comment.author_username or "[deleted account]"
-        _sub(node, f"{{{ATOM_NS}}}title", f"{who} on {detail.paper.title}")
+        _sub(node, f"{{{ATOM_NS}}}title", f"{who} on {plain(detail.paper.title)}")
         _sub(node, f"{{{ATOM_NS}}}link", href=url, rel="alternate", type="text/html")
         _sub(node, f"{{{ATOM_NS}}}published", _atom_time(comment.created_at))
         _sub(node, f"{{{ATOM_NS}}}updated", _atom_time(comment.updated_at))

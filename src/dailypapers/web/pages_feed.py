@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.latex import plain
 from dailypapers.queries import feed as feed_queries
 from dailypapers.queries.feed import Feed, InvalidPeriod, Period
 from dailypapers.queries.recommendations import hidden_ids
@@ -174,7 +175,7 @@ def _render_feed(
     added = request.query_params.get("added")
     just_added = next((item.paper for item in result.items if item.paper.id == added), None)
     if just_added is not None:
-        context["flash"] = f"Thanks: “{just_added.title}” is on this list now."
+        context["flash"] = f"Thanks: “{plain(just_added.title)}” is on this list now."
     return render(request, "feed.html", context)
 
 

@@ -65,4 +65,4 @@ def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise SubmissionError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+        raise SubmissionError(f"“{text[:40]}” is not a date: write it as YYYY-MM-DD, like 2025-02-14.") from exc

@@ -24,6 +24,7 @@ from dailypapers.web import (
     collection_feeds,
     discussion_feed,
     exports,
+    icons,
     pages_account,
     pages_authors,
     pages_collections,
@@ -70,6 +71,9 @@ def POST(path: str, handler: Callable[..., Any], name: str, *, in_schema: bool =
 ROUTES: list[Route] = [
     # --- system (web/system.py) ---
     GET("/healthz", system.healthz, "healthz"),
+    # --- generated pictures: submitters' avatars, the favicon (web/icons.py) ---
+    GET("/avatars/{username}.svg", icons.avatar, "avatar"),
+    GET("/favicon.ico", icons.favicon_ico, "favicon"),
     # --- FIRST under /papers/: any path ending in .md is a paper's Markdown (web/api.py), never a day or a feed ---
     API("GET", "/papers/{paper_id:path}.md", api.paper_md, "paper_markdown"),
     # --- daily feed, trending, search (web/pages_feed.py) ---

@@ -161,7 +161,7 @@ def _int(form: dict[str, Any], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise SubscriptionError(f"{name.replace('_', ' ')} must be a whole number") from exc
+        raise SubscriptionError(f"The {name.replace('_', ' ')} must be a whole number.") from exc
 
 
 def _split(text: str) -> list[str]:

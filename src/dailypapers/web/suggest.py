@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from dailypapers.domain import InvalidArxivId, parse_arxiv_id
+from dailypapers.latex import plain
 from dailypapers.search.service import SearchError, SearchRequest, search_papers
 from dailypapers.web.context import config_of, store_of
 
@@ -31,7 +32,7 @@ def suggest(request: Request, q: str = "") -> JSONResponse:
     except SearchError:
         return _answer([])  # half-typed syntax (an open quote, a dangling filter) is not an error while typing
     hits = results.hits[:LIMIT]
-    return _answer([{"id": h.paper.id, "title": h.paper.title, "url": f"/papers/{h.paper.id}"} for h in hits])
+    return _answer([{"id": h.paper.id, "title": plain(h.paper.title), "url": f"/papers/{h.paper.id}"} for h in hits])
 
 
 def _answer(items: list[dict[str, str]]) -> JSONResponse:

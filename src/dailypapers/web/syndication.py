@@ -22,12 +22,13 @@ from fastapi.responses import Response
 from markupsafe import escape
 
 from dailypapers.domain import safe_url
+from dailypapers.latex import plain
 from dailypapers.queries import feed as feed_queries
 from dailypapers.storage.feed import FeedRow
 from dailypapers.storage.papers import StoredPaper
 from dailypapers.web.context import config_of, store_of
 from dailypapers.web.searching import SearchRequest, search_or_400
-from dailypapers.web.tex import tex_text
+from dailypapers.web.tex import tex_feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -72,12 +73,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def summary_html(entry: Entry) -> str:
-    """An item's HTML for feed readers: authors, the abstract (text-mode LaTeX as on the site), code link, votes."""
+    """An item's HTML for feed readers: authors, the abstract (text-mode LaTeX as on the site, math as plain text:
+    readers run no KaTeX and few show MathML), code link, votes."""
     paper = entry.paper
     parts = [f"<p>{escape(', '.join(paper.authors))}</p>"] if paper.authors else []
     if paper.glance and paper.glance.summary:
-        parts.append(f"<p>TL;DR: {tex_text(paper.glance.summary)}</p>")
-    parts.append(f"<p>{tex_text(paper.abstract)}</p>")
+        parts.append(f"<p>TL;DR: {tex_feed(paper.glance.summary)}</p>")
+    parts.append(f"<p>{tex_feed(paper.abstract)}</p>")
     code = safe_url(paper.code_url)
     if code:
         parts.append(f'<p><a href="{escape(code)}">Code</a></p>')
@@ -105,7 +107,7 @@ def render_rss(channel: Channel, site_url: str) -> bytes:
         paper = entry.paper
         url = f"{site_url}/papers/{paper.id}"
         item = _sub(ch, "item")
-        _sub(item, "title", paper.title)
+        _sub(item, "title", plain(paper.title))
         _sub(item, "link", url)
         _sub(item, "guid", url, isPermaLink="true")
         _sub(item, "description", summary_html(entry))
@@ -138,7 +140,7 @@ def render_atom(channel: Channel, site_url: str) -> bytes:
         url = f"{site_url}/papers/{paper.id}"
         node = _sub(feed, f"{{{ATOM_NS}}}entry")
         _sub(node, f"{{{ATOM_NS}}}id", url)
-        _sub(node, f"{{{ATOM_NS}}}title", paper.title)
+        _sub(node, f"{{{ATOM_NS}}}title", plain(paper.title))
         _sub(node, f"{{{ATOM_NS}}}link", href=url, rel="alternate", type="text/html")
         _sub(node, f"{{{ATOM_NS}}}link", href=paper.abs_url, rel="related", title="arXiv")
         _sub(node, f"{{{ATOM_NS}}}updated", _atom_time(_when(entry)))
