@@ -3,9 +3,11 @@
     python bench/search_quality.py                      # SciFact, title words, paraphrase (test half)
     python bench/search_quality.py --only paraphrase --split dev --grid    # tuning: the dev half only
     python bench/search_quality.py --only scifact --scifact-home /tmp/dpsf-torch --backend torch   # fp32 reference
+    python bench/search_quality.py --only scifact --scifact-split dev --grid    # tuning: SciFact's dev half only
 
-Sets: BEIR SciFact (bench/scifact_data.py), the title-word set (bench/short_queries.py) and the paraphrase set
-(bench/paraphrase_queries.py; same corpus and store as the title-word set). Every figure of ours comes from
+Sets: BEIR SciFact (bench/scifact_data.py; its 300 test claims, or a seeded dev / test half of them), the
+title-word set (bench/short_queries.py) and the paraphrase set (bench/paraphrase_queries.py; same corpus and store
+as the title-word set). Every figure of ours comes from
 `search_papers`, the function the site, the API and the CLI call; fusion variants are passed explicitly. `bm25s`
 (Snowball English stemming, English stop words, over title + abstract of the same papers) is an outside BM25.
 nDCG@10 follows BEIR (graded gains, log2 discount, ideal from the judgments); on the one-answer sets it is
