@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 from pathlib import Path
 
 from dailypapers.config import Config
@@ -18,6 +19,7 @@ from dailypapers.storage import open_store
 from dailypapers.testing.stores import SQLiteFactory
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "scifact"
+SPLIT_SEED = 2027  # the 300 judged claims, shuffled with it and halved: dev (tuning) and test (reported)
 
 
 def corpus() -> list[dict[str, str]]:
@@ -31,12 +33,19 @@ def queries() -> dict[str, str]:
     return {row["_id"]: row["text"] for row in rows}
 
 
-def qrels() -> dict[str, dict[str, int]]:
+def qrels(split: str = "all") -> dict[str, dict[str, int]]:
+    """Judgments of BEIR's test claims (the only ones shipped: no train split here). `split` "dev" / "test" is a
+    seeded half of them, so fusion can be tuned on one half and reported on the other; "all" is BEIR's test set."""
     judged: dict[str, dict[str, int]] = {}
     with (SCIFACT / "qrels" / "test.tsv").open() as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             judged.setdefault(row["query-id"], {})[f"scifact-{row['corpus-id']}"] = int(row["score"])
-    return judged
+    if split == "all":
+        return judged
+    ids = sorted(judged, key=int)
+    random.Random(SPLIT_SEED).shuffle(ids)
+    half = set(ids[: len(ids) // 2] if split == "dev" else ids[len(ids) // 2 :])
+    return {qid: j for qid, j in judged.items() if qid in half}
 
 
 def scifact_config(home: Path) -> Config:
