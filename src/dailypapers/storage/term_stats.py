@@ -29,12 +29,28 @@ COUNT_CAP = 50_000
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[float, int]] = {}
+_corpus: dict[str, tuple[float, tuple[int, float]]] = {}
 
 
 def clear_cache() -> None:
     """Forget every cached count (benchmarks start each pass cold)."""
     with _lock:
         _cache.clear()
+        _corpus.clear()
+
+
+def corpus_stats(conn: Connection, compute: Callable[[Connection], tuple[int, float]]) -> tuple[int, float]:
+    """(papers, their average length) for BM25, from `compute`, cached per database for TTL_SECONDS like the counts."""
+    database = conn.engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    with _lock:
+        cached = _corpus.get(database)
+    if cached and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    found = compute(conn)
+    with _lock:
+        _corpus[database] = (now, found)
+    return found
 
 
 class TermCounts:
