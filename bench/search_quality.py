@@ -212,6 +212,7 @@ if __name__ == "__main__":
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="half of the paraphrase set")
     parser.add_argument("--grid", action="store_true", help="also sweep fusion parameters (tune on --split dev)")
     parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx", help="as the store was indexed")
+    parser.add_argument("--quick", action="store_true", help="only the text side and the default hybrid")
     parser.add_argument("--text-only", action="store_true", help="only the text side (a store without embeddings)")
     parser.add_argument("--engines", default="sqlite", help="sqlite, or sqlite,postgresql for both in one run")
     parser.add_argument("--pg-dir", type=Path, default=Path("/tmp/dppg"), help="pgserver's directory (PostgreSQL)")
@@ -220,6 +221,8 @@ if __name__ == "__main__":
     variants = dict(VARIANTS)
     if args.text_only:
         variants = {name: v for name, v in variants.items() if v[0] == "text"}
+    if args.quick:
+        variants = {name: v for name, v in variants.items() if name in ("text (BM25)", "hybrid: default")}
     if args.grid:
         for w0 in (0.1, 0.2, 0.3, 0.4):
             for gain in (0.2, 0.4, 0.6):
