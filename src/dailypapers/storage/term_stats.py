@@ -22,9 +22,10 @@ TTL_SECONDS = 3600.0
 MAX_CACHED = 50_000
 # Counting reads a word's whole posting list (~65 ns a paper), and so does FTS5's BM25 for every word it ranks by,
 # however few rows it scores. Past this many papers a word is common: it is never selected while a rarer word is in
-# the query, and on SQLite it is left out of the query like a stop word (full-text only: the semantic side still
-# reads the whole query). Up to ~85k papers that drops only words in over half of them, which BM25 weighs at zero
-# anyway; at 1M papers, words in over 5% ("model", "learning"), which keeps a ranking under ~100 ms.
+# the query, and it is left out of the query like a stop word on both engines (full-text only: the semantic side
+# still reads the whole query; PostgreSQL's idf of a count stopped here would be a guess). Up to ~85k papers that
+# drops only words in over half of them, which BM25 weighs at zero anyway; at 1M papers, words in over 5%
+# ("model", "learning"), which keeps a ranking under ~100 ms.
 COUNT_CAP = 50_000
 
 _lock = threading.Lock()
