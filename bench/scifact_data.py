@@ -48,17 +48,20 @@ def qrels(split: str = "all") -> dict[str, dict[str, int]]:
     return {qid: j for qid, j in judged.items() if qid in half}
 
 
+def records() -> list[PaperRecord]:
+    return [
+        PaperRecord(id=f"scifact-{doc['_id']}", title=doc.get("title") or "", abstract=doc["text"], authors=[])
+        for doc in corpus()
+    ]
+
+
 def scifact_config(home: Path) -> Config:
     """A store holding the SciFact corpus; created and imported on first use, reused afterwards."""
     if (home / "dailypapers.db").exists():
         return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="")
     config = SQLiteFactory(home.parent / (home.name + "-template")).config(home)
-    records = [
-        PaperRecord(id=f"scifact-{doc['_id']}", title=doc.get("title") or "", abstract=doc["text"], authors=[])
-        for doc in corpus()
-    ]
     store = open_store(config)
-    import_papers(store, records)
+    import_papers(store, records())
     store.dispose()
     return config
 

@@ -1,6 +1,7 @@
 """Hybrid search latency (p50/p95, query embedding included) through `search_papers` on a large store.
 
     python bench/search_latency.py --home /tmp/dpsearch [--database-url postgresql+psycopg://…] [--million]
+    python bench/search_latency.py --home /tmp/dpsearch --postgres-url postgresql+psycopg://…   # both engines
     python bench/replicate_corpus.py --home /tmp/dp1m --vectors    # then:
     python bench/search_latency.py --home /tmp/dp1m --no-mrr
 
@@ -11,11 +12,15 @@ The text side (FTS5 / tsvector) and the query embedding are real. For 1,000,000 
 the real corpus 14 times under moved ids and gives every paper a synthetic vector. --million also times an exact
 top-400 over 1,000,000 synthetic vectors in memory: the brute-force baseline for the nearest-neighbour step.
 Each pass starts with no word counts cached (a running site keeps them for an hour), so first-seen words pay.
+With --postgres-url a PostgreSQL store of the same papers is measured after the first, in the same run and on the
+same queries (made from the first store's titles); --synthetic gives both the same seeded vectors (in id order),
+clustered around the real vectors of the --around stores if given.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -154,24 +159,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--home", type=Path, default=Path("/tmp/dpsearch"))
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--postgres-url", default="", help="a PostgreSQL store of the same papers, measured after")
+    parser.add_argument("--postgres-home", type=Path, help="its DAILYPAPERS_HOME (default: --home)")
     parser.add_argument("--synthetic", action="store_true", help="give unembedded papers synthetic vectors first")
+    parser.add_argument("--around", type=Path, nargs="*", default=[], help="stores whose real vectors they cluster on")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--million", action="store_true")
     parser.add_argument("--no-mrr", action="store_true", help="skip the text-side MRR passes (a replicated corpus)")
     args = parser.parse_args()
-    config = Config.from_env({}, DAILYPAPERS_HOME=str(args.home), DATABASE_URL=args.database_url)
-    store = open_store(config)
-    if args.synthetic:
-        print(f"synthetic vectors added: {fill_synthetic(store, config)}", flush=True)
+    configs = [Config.from_env({}, DAILYPAPERS_HOME=str(args.home), DATABASE_URL=args.database_url)]
+    if args.postgres_url:
+        home = args.postgres_home or args.home
+        configs.append(Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=args.postgres_url))
+    around = None
+    if args.around:
+        from replicate_corpus import real_vectors
+
+        around = real_vectors(args.around)
+    pairs: list[tuple[str, str]] = []
+    for config in configs:
+        store = open_store(config)
+        if args.synthetic:
+            print(f"synthetic vectors added: {fill_synthetic(store, config, around=around)}", flush=True)
+        pairs = pairs or workload(store, args.queries)  # the first store's queries, on every store
+        measure(store, config, pairs, args.no_mrr)
+        store.dispose()
+    if args.million:
+        million(get_embedder(configs[0]), [q for q, _ in pairs])
+
+
+def measure(store: Store, config: Config, pairs: list[tuple[str, str]], no_mrr: bool) -> None:
     from dailypapers.storage.papers import count_papers
 
     with store.read() as conn:
         total = count_papers(conn)
-    pairs = workload(store, args.queries)
     queries = [q for q, _ in pairs]
     embedder = get_embedder(config)
     timed(store, config, queries[:10])  # warm up: model load, page cache, index mmap
-    print(f"{store.dialect}, {total} papers")
+    print(f"{store.dialect}, {total} papers (load average {os.getloadavg()[0]:.1f})", flush=True)
     started = [time.perf_counter()]
     embed_ms = []
     for q in queries:
@@ -179,22 +204,20 @@ def main() -> None:
         embedder.encode([q])
         embed_ms.append((time.perf_counter() - started[0]) * 1000)
     print(f"  query embedding only     {percentiles(embed_ms)}")
-    print(f"  text only                {percentiles(timed(store, config, queries, mode='text'))}")
-    print(f"  hybrid                   {percentiles(timed(store, config, queries))}")
+    print(f"  text only                {percentiles(timed(store, config, queries, mode='text'))}", flush=True)
+    print(f"  hybrid                   {percentiles(timed(store, config, queries))}", flush=True)
     # The same process's baseline: the fusion before the every-word tier (one text query instead of two).
     before = Fusion(every_word_first=False, semantic_floor=-1.0)
     print(f"  hybrid, 2026-11 fusion   {percentiles(timed(store, config, queries, before))}")
     print(f"  every-word query alone   {percentiles(every_word_ms(store, config, queries))}")
     nonsense = search_papers(store, config, SearchRequest(q="zzqxvbnm flurbo"))
     print(f"  'zzqxvbnm flurbo': {len(nonsense.hits)} hits, total {nonsense.total}")
-    print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}")
+    print(f"  hybrid + cat:cs.CL       {percentiles(timed(store, config, queries, category='cs.CL'))}", flush=True)
     from dailypapers.storage.fulltext import ROW_BUDGET
 
-    for budget, label in () if args.no_mrr else ((ROW_BUDGET, f"row budget {ROW_BUDGET}"), (10**9, "every row")):
+    for budget, label in () if no_mrr else ((ROW_BUDGET, f"row budget {ROW_BUDGET}"), (10**9, "every row")):
         mrr, ms = text_mrr(store, pairs, budget)
-        print(f"  text side, {label:20s} {percentiles(ms)}  MRR@10 {mrr:.4f} (answer: the title's paper)")
-    if args.million:
-        million(embedder, queries)
+        print(f"  text side, {label:20s} {percentiles(ms)}  MRR@10 {mrr:.4f} (answer: the title's paper)", flush=True)
 
 
 def million(embedder: object, queries: list[str]) -> None:

@@ -118,13 +118,16 @@ def query_set() -> list[tuple[str, str]]:
     return pairs
 
 
+def records() -> list[PaperRecord]:
+    return [PaperRecord(id=p["id"], title=p["title"], abstract=p["abstract"], authors=[]) for p in hf_papers()]
+
+
 def short_config(home: Path) -> Config:
     if (home / "dailypapers.db").exists():
         return Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="")
     config = SQLiteFactory(home.parent / (home.name + "-template")).config(home)
-    records = [PaperRecord(id=p["id"], title=p["title"], abstract=p["abstract"], authors=[]) for p in hf_papers()]
     store = open_store(config)
-    import_papers(store, records)
+    import_papers(store, records())
     store.dispose()
     return config
 

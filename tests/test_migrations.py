@@ -17,13 +17,13 @@ from dailypapers.storage import Store
 from dailypapers.storage.schema import metadata
 
 # Objects the migrations create that are the engine's full-text / vector machinery, kept out of schema.py on purpose
-# (raw SQL in migration 0002): SQLite's FTS5 table and its shadow tables; PostgreSQL's generated tsvector column,
-# its GIN index and the pgvector HNSW index.
+# (raw SQL in migrations 0002 and 0017): SQLite's FTS5 table and its shadow tables; PostgreSQL's generated tsvector
+# and length columns, their GIN index and the pgvector HNSW index.
 ENGINE_OBJECTS = {
     "sqlite": {"tables": ("papers_fts",), "columns": (), "indexes": ()},
     "postgresql": {
         "tables": (),
-        "columns": ("papers.search_vector",),
+        "columns": ("papers.search_vector", "papers.search_length"),
         "indexes": ("ix_papers_search_vector", "ix_paper_embeddings_hnsw"),
     },
 }

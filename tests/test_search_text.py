@@ -196,7 +196,7 @@ def test_papers_with_every_word_are_ranked_alone_only_when_there_are_enough_of_t
     assert next(iter(rare)) == "2401.00092" and len(rare) == len(both) + 2
 
 
-def test_word_counts_stop_at_the_cap_and_words_that_common_are_left_out_on_sqlite(
+def test_word_counts_stop_at_the_cap_and_words_that_common_are_left_out(
     sample: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dailypapers.storage import term_stats
@@ -209,11 +209,11 @@ def test_word_counts_stop_at_the_cap_and_words_that_common_are_left_out_on_sqlit
         with sample.read() as conn:
             assert index.terms.document_frequencies(conn, ["results", "diphoton"]) == {"results": 5, "diphoton": 1}
             assert index.terms.selective_words(conn, ["results", "diphoton"], 1) == (["diphoton"], 1)
-            # On SQLite a word at the cap is left out like a stop word, unless every word of the query is that common.
+            # A word at the cap is left out like a stop word, unless every word of the query is that common.
             both = dict(index.candidates(conn, ["results", "diphoton"], [], SearchFilters(), 100))
             alone = dict(index.candidates(conn, ["results"], [], SearchFilters(), 100))
         assert len(alone) > 1
-        assert list(both) == ["0704.0001"] if sample.is_sqlite else len(both) > 1
+        assert list(both) == ["0704.0001"]
     finally:
         term_stats.clear_cache()  # the capped counts must not outlive the patch
 

@@ -14,11 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, ROW_BUDGET, SearchFilters, TextIndex, run
+from dailypapers.storage.fulltext import BM25_WEIGHTS, ENOUGH_ALL_WORDS, ROW_BUDGET, SearchFilters, TextIndex, run
 from dailypapers.storage.term_stats import TermCounts
 
-# BM25 column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
-BM25_WEIGHTS = (2.0, 1.0, 0.5)
 # Pages written per step when merging the FTS5 index (see merge_step): under half a second each.
 MERGE_PAGES = 1000
 

@@ -1,9 +1,10 @@
 """The full-text index of papers as one interface, `TextIndex`, with an implementation per engine.
 
-`storage.fts5.Fts5Index` (SQLite, BM25) and `storage.tsvector.TsvectorIndex` (PostgreSQL, ts_rank) each hold their
-engine's SQL and query planning; `Store.text_index` is the one chosen when the store opens. The filters both search
-paths share (dates, categories, authors) and the filtered listings are written once here: the engines differ only
-in how an author name is matched (`author_condition`) and whether `search_docs` is joined (`docs_join`).
+`storage.fts5.Fts5Index` (SQLite, FTS5's bm25) and `storage.tsvector.TsvectorIndex` (PostgreSQL, the same BM25
+written in SQL) each hold their engine's SQL and query planning; `Store.text_index` is the one chosen when the store
+opens. The filters both search paths share (dates, categories, authors) and the filtered listings are written once
+here: the engines differ only in how an author name is matched (`author_condition`) and whether `search_docs` is
+joined (`docs_join`).
 
 Callers hand in plain words (letters and digits only, see search.query); the implementations alone write them into
 FTS5 or tsquery syntax, always quoted, so user input can never change a query's structure.
@@ -30,6 +31,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 ENOUGH_ALL_WORDS = 20
 # About how many rows an any-word query may score (see storage.term_stats); ~10 ms of BM25 on SQLite.
 ROW_BUDGET = 4000
+# BM25 on both engines. Column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
+BM25_WEIGHTS = (2.0, 1.0, 0.5)
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's built-in constants, which PostgreSQL's ranking (storage/tsvector.py) copies
 
 
 @dataclass

@@ -22,19 +22,36 @@ TTL_SECONDS = 3600.0
 MAX_CACHED = 50_000
 # Counting reads a word's whole posting list (~65 ns a paper), and so does FTS5's BM25 for every word it ranks by,
 # however few rows it scores. Past this many papers a word is common: it is never selected while a rarer word is in
-# the query, and on SQLite it is left out of the query like a stop word (full-text only: the semantic side still
-# reads the whole query). Up to ~85k papers that drops only words in over half of them, which BM25 weighs at zero
-# anyway; at 1M papers, words in over 5% ("model", "learning"), which keeps a ranking under ~100 ms.
+# the query, and it is left out of the query like a stop word on both engines (full-text only: the semantic side
+# still reads the whole query; PostgreSQL's idf of a count stopped here would be a guess). Up to ~85k papers that
+# drops only words in over half of them, which BM25 weighs at zero anyway; at 1M papers, words in over 5%
+# ("model", "learning"), which keeps a ranking under ~100 ms.
 COUNT_CAP = 50_000
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[float, int]] = {}
+_corpus: dict[str, tuple[float, tuple[int, float]]] = {}
 
 
 def clear_cache() -> None:
     """Forget every cached count (benchmarks start each pass cold)."""
     with _lock:
         _cache.clear()
+        _corpus.clear()
+
+
+def corpus_stats(conn: Connection, compute: Callable[[Connection], tuple[int, float]]) -> tuple[int, float]:
+    """(papers, their average length) for BM25, from `compute`, cached per database for TTL_SECONDS like the counts."""
+    database = conn.engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    with _lock:
+        cached = _corpus.get(database)
+    if cached and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    found = compute(conn)
+    with _lock:
+        _corpus[database] = (now, found)
+    return found
 
 
 class TermCounts:

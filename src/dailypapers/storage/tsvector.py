@@ -1,26 +1,64 @@
-"""PostgreSQL's text index: the generated `papers.search_vector` tsvector column with a GIN index (ts_rank).
+"""PostgreSQL's text index: the generated `papers.search_vector` tsvector (GIN index), ranked by FTS5's BM25.
 
-Planning for PostgreSQL: its planner already starts an all-words match from the rarest word, so the all-words pass
-runs whenever the cached counts allow it; an any-word match selects on the rarest words that fit the row budget,
-ranks with every word, and ranks at most `row_budget` of the newest matches (ts_rank reads each row's tsvector).
+Migration 0017 tokenises and stems as SQLite's FTS5 does (`dailypapers` configuration), so both engines match the
+same papers; this module ranks them with the same formula as FTS5's bm25(): per query word (or quoted phrase)
+idf · f·(k1+1) / (f + k1·(1 − b + b·len/avglen)), summed. `ts_rank_cd` of one word alone is exactly its weighted
+frequency f: every occurrence is a cover of its own and adds its weight (title 2, abstract 1, authors 0.5; halved,
+as ts_rank_cd takes weights up to 1, and doubled back); a phrase's occurrences count the same way. The length is
+`search_length`, and idf = ln((N − n + 0.5) / (n + 0.5)) (at least 1e-6) uses the document frequencies the
+planning below already keeps (term_stats), with N and the average length cached beside them. ts_rank had no idf:
+a common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 top papers.
+
+Planning, as on SQLite: words in COUNT_CAP papers or more are left out unless all are; the all-words pass runs when
+the cached counts allow it (the planner starts an all-words match from the rarest word); an any-word match selects
+on the rarest words that fit the row budget and ranks with every word, and ranks at most `row_budget` of the newest
+matches (each ranked row's tsvector is read).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, ROW_BUDGET, SearchFilters, TextIndex, run
-from dailypapers.storage.term_stats import TermCounts
+from dailypapers.storage.fulltext import (
+    BM25_B,
+    BM25_K1,
+    BM25_WEIGHTS,
+    ENOUGH_ALL_WORDS,
+    ROW_BUDGET,
+    SearchFilters,
+    TextIndex,
+    run,
+)
+from dailypapers.storage.term_stats import TermCounts, corpus_stats
+
+CONFIG = "dailypapers"  # the text search configuration of migration 0017
+_SCALE = max(BM25_WEIGHTS)
+# ts_rank_cd's weights, in its order {D, C, B, A}: tsvector weights A, B, C are title, abstract, authors.
+_WEIGHTS = "'{{{:g},{:g},{:g},{:g}}}'::real[]".format(0.1, *(w / _SCALE for w in reversed(BM25_WEIGHTS)))
 
 
-def _count(conn: Connection, word: str, cap: int) -> int:
+def _count(conn: Connection, term: str, cap: int) -> int:
+    """Papers holding a word, or a phrase (its words joined by spaces), counting no further than `cap`."""
     sql = (
-        "SELECT count(*) FROM (SELECT 1 FROM papers WHERE search_vector @@ plainto_tsquery('english', :q) LIMIT :cap) m"
+        "SELECT count(*) FROM (SELECT 1 FROM papers "
+        f"WHERE search_vector @@ phraseto_tsquery('{CONFIG}', :q) LIMIT :cap) m"
     )
-    return int(conn.execute(text(sql), {"q": word, "cap": cap}).scalar_one())
+    return int(conn.execute(text(sql), {"q": term, "cap": cap}).scalar_one())
+
+
+def _corpus(conn: Connection) -> tuple[int, float]:
+    row = conn.execute(text("SELECT count(*), coalesce(avg(search_length), 0) FROM papers")).one()
+    return int(row[0]), float(row[1])
+
+
+def idf(papers: int, holding: int) -> float:
+    """FTS5's idf: a word in half the papers or more still weighs a little (1e-6), never less than nothing."""
+    holding = min(holding, papers)
+    return max(math.log((papers - holding + 0.5) / (holding + 0.5)), 1e-6)
 
 
 class TsvectorIndex(TextIndex):
@@ -29,7 +67,7 @@ class TsvectorIndex(TextIndex):
 
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         params[f"author{i}"] = " <-> ".join(f"{w}:C" for w in words)
-        return f"p.search_vector @@ to_tsquery('simple', :author{i})"
+        return f"p.search_vector @@ to_tsquery('{CONFIG}', :author{i})"
 
     def candidates(
         self,
@@ -42,46 +80,59 @@ class TsvectorIndex(TextIndex):
     ) -> list[tuple[str, float]]:
         if not words and not phrases:
             return []
-        params: dict[str, Any] = {"k": k}
+        params: dict[str, Any] = {"k": k, "budget": row_budget}
         where = self.filter_sql(filters, params)
+        if words:
+            words = self.terms.uncommon_words(conn, words)
+        every = [*phrases, *([w] for w in words)]
         if len(words) > 1 and min(self.terms.document_frequencies(conn, words).values()) >= ENOUGH_ALL_WORDS:
-            every = [*phrases, *([w] for w in words)]
-            both = self._ranked(conn, [], every, [], where, dict(params), row_budget)
+            both = self._bm25(conn, [], every, every, where, dict(params))
             if len(both) >= ENOUGH_ALL_WORDS:
                 return both
         selective, _ = self.terms.selective_words(conn, words, row_budget) if words else ([], 0)
-        return self._ranked(conn, selective, phrases, words, where, params, row_budget)
+        return self._bm25(conn, selective, phrases, every, where, params)
 
-    @staticmethod
-    def _ranked(
+    def _bm25(
+        self,
         conn: Connection,
         any_words: Sequence[str],
         phrases: Sequence[Sequence[str]],
-        rank_words: Sequence[str],
+        ranked_by: Sequence[Sequence[str]],
         where: str,
         params: dict[str, Any],
-        row_budget: int,
     ) -> list[tuple[str, float]]:
-        """Papers with any of `any_words` and every phrase, ranked by `rank_words` and the phrases.
+        """Papers with any of `any_words` and every phrase, best first by BM25 over `ranked_by` (words and phrases).
 
-        At most `row_budget` matches (the newest) are ranked: ts_rank reads each row's whole tsvector."""
-
-        def tsquery(words: Sequence[str], prefix: str) -> str:
-            parts = []
-            if words:
-                params[f"{prefix}words"] = " or ".join(words)
-                parts.append(f"websearch_to_tsquery('english', :{prefix}words)")
-            for i, phrase in enumerate(phrases):
-                params[f"phrase{i}"] = " ".join(phrase)
-                parts.append(f"phraseto_tsquery('english', :phrase{i})")
-            return " && ".join(parts)
-
-        params["budget"] = row_budget
-        match = tsquery(any_words, "m")
-        rank = tsquery(rank_words or any_words, "r")
+        At most `budget` matches (the newest) are ranked. The sum is written so that each ts_rank_cd runs once a row:
+        f/(f + K) = 1 − K/(f + K). An abstract's tsvector is stored out of line (TOAST), and every function call
+        would fetch it again: the LATERAL copy (`|| ''`, kept apart by OFFSET 0) fetches it once a row, 15-25% off
+        the text side on 80k papers."""
+        papers, average = corpus_stats(conn, _corpus)
+        if papers == 0:
+            return []
+        terms = list(dict.fromkeys(" ".join(p) for p in ranked_by))
+        counts = self.terms.document_frequencies(conn, terms)
+        parts = []
+        for i, word in enumerate(any_words):
+            params[f"m{i}"] = word
+            parts.append(f"phraseto_tsquery('{CONFIG}', :m{i})")
+        match = [f"({' || '.join(parts)})"] if parts else []
+        for i, phrase in enumerate(phrases):
+            params[f"p{i}"] = " ".join(phrase)
+            match.append(f"phraseto_tsquery('{CONFIG}', :p{i})")
+        score = []
+        for i, term in enumerate(terms):
+            params[f"r{i}"] = term
+            params[f"c{i}"] = idf(papers, counts[term]) * (BM25_K1 + 1)
+            f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, d.v, phraseto_tsquery('{CONFIG}', :r{i}), 0)"
+            score.append(f":c{i} * (1 - m.norm / ({f} + m.norm))")
+        params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0))
         sql = (
-            f"SELECT p.id, ts_rank(p.search_vector, {rank}, 1) AS score FROM papers p WHERE p.id IN "
-            f"(SELECT p.id FROM papers p WHERE p.search_vector @@ ({match}){where} "
-            "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) ORDER BY score DESC, p.id LIMIT :k"
+            f"SELECT m.id, {' + '.join(score)} AS score FROM ("
+            "SELECT p.id, p.search_vector AS v, "
+            ":k1 * (1 - :b + :b * CAST(p.search_length AS double precision) / :average) AS norm "
+            f"FROM papers p WHERE p.search_vector @@ ({' && '.join(match)}){where} "
+            "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) m "
+            "CROSS JOIN LATERAL (SELECT m.v || ''::tsvector AS v OFFSET 0) d ORDER BY score DESC, m.id LIMIT :k"
         )
         return [(row[0], float(row[1])) for row in run(conn, sql, params)]
