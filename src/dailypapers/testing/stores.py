@@ -18,8 +18,13 @@ from dailypapers.storage.migrate import upgrade
 _counter = itertools.count()
 
 
-# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on).
-QUIET = {"DAILYPAPERS_FETCH_WORKER": "0"}
+# No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on). No page
+# cache either: most tests change data through services and read the page at once (tests/test_page_cache.py turns
+# it on; DAILYPAPERS_TEST_PAGE_CACHE_SECONDS runs any test module with it on).
+QUIET = {
+    "DAILYPAPERS_FETCH_WORKER": "0",
+    "DAILYPAPERS_PAGE_CACHE_SECONDS": os.environ.get("DAILYPAPERS_TEST_PAGE_CACHE_SECONDS", "0"),
+}
 
 
 class SQLiteFactory:
