@@ -18,8 +18,8 @@ from dailypapers.search.embed import DIMENSIONS
 from dailypapers.search.vectors import SyncResult, nearest_docs, open_vector_file, sync_vector_file
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
-    count_embeddings,
     doc_ids_of_papers,
+    has_embeddings,
     nearest_pgvector,
     paper_ids_of_docs,
     vectors_of,
@@ -160,7 +160,7 @@ class PgvectorIndex:
         self.model = model
 
     def available(self, conn: Connection) -> bool:
-        return count_embeddings(conn, self.model) > 0
+        return has_embeddings(conn, self.model)
 
     def nearest(self, conn: Connection, vector: np.ndarray, filters: SearchFilters, k: int) -> dict[str, float]:
         return dict(nearest_pgvector(conn, vector, self.model, filters, k))
