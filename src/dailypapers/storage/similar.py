@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
@@ -14,15 +16,21 @@ e = paper_embeddings
 Neighbours = list[tuple[str, float]]  # (paper id, cosine similarity), best first
 
 
+@functools.cache
+def _stored_statement() -> Any:
+    """Built once: a paper page runs it on every view."""
+    return (
+        select(s.c.neighbour_id, s.c.score)
+        .where(s.c.model == bindparam("model"), s.c.paper_id == bindparam("paper_id"))
+        .order_by(s.c.score.desc(), s.c.neighbour_id)
+        .limit(bindparam("limit"))
+    )
+
+
 def stored_similar(conn: Connection, model: str, paper_id: str, limit: int) -> Neighbours:
     """The paper's stored list, best first (empty when none was computed)."""
-    query = (
-        select(s.c.neighbour_id, s.c.score)
-        .where(s.c.model == model, s.c.paper_id == paper_id)
-        .order_by(s.c.score.desc(), s.c.neighbour_id)
-        .limit(limit)
-    )
-    return [(row[0], float(row[1])) for row in conn.execute(query)]
+    rows = conn.execute(_stored_statement(), {"model": model, "paper_id": paper_id, "limit": limit})
+    return [(row[0], float(row[1])) for row in rows]
 
 
 def stored_lists(conn: Connection, model: str, paper_ids: Sequence[str]) -> dict[str, Neighbours]:
