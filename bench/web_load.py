@@ -14,7 +14,13 @@ fixed duration per endpoint, rotating through many URLs so no single page is ser
 Baseline, in this process: the query layer alone (`queries.feed.feed` for the same days), so the table shows what
 HTTP, templating and JSON add on top of the SQL.
 
-    python -m bench.web_load [--home /tmp/dailypapers-bench-web] [--prepare] [--duration 10] [--connections 16 64]
+    python -m bench.web_load [--home /tmp/dailypapers-bench-web] [--prepare] [--fill-similar] [--duration 10]
+        [--connections 16 64] [--workers 2] [--only feed paper …]
+
+`--fill-similar` (a store whose papers are embedded, wholly or in part, with the vector file or its similar lists
+behind): brings both up to date from the stored vectors without loading the model, the steps `dailypapers index`
+runs after embedding (a copy of a store indexed before similar lists existed, or one whose indexing was stopped).
+The server inherits DAILYPAPERS_PAGE_CACHE_SECONDS: set it to 0 for figures without the page cache.
 
 Each endpoint runs once per connection count (default 16 and 64). The errors column counts socket errors,
 timeouts and non-2xx/3xx answers; at 64 connections it must be 0 (one request holds one pooled connection and
@@ -68,6 +74,21 @@ def prepare(home: Path) -> None:
     env = {**os.environ, "DAILYPAPERS_HOME": str(home), "DATABASE_URL": ""}
     for args in (["init"], ["import", "kaggle", str(KAGGLE)], ["import", "hf-daily", str(HF)]):
         subprocess.run([sys.executable, "-m", "dailypapers.cli", *args], env=env, check=True)
+
+
+def fill_similar(config: Config) -> None:
+    from dailypapers.search.backend import search_backend
+    from dailypapers.search.embed import DIMENSIONS
+    from dailypapers.services.similar import refresh_similar
+
+    store = open_store(config)
+    vectors = search_backend(store, config).vectors
+    start = time.perf_counter()
+    synced = vectors.refresh(store, DIMENSIONS)
+    lists = refresh_similar(store, vectors)
+    print(f"vector index {synced.size if synced else 'in the database'}; similar lists stored for {lists} papers "
+          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    store.dispose()
 
 
 def samples(config: Config) -> dict[str, list[str]]:
@@ -218,6 +239,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", type=Path, default=Path(tempfile.gettempdir()) / "dailypapers-bench-web")
     parser.add_argument("--prepare", action="store_true", help="import the shared corpus into --home first")
+    parser.add_argument("--fill-similar", action="store_true", help="sync the vector file and similar lists first")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64], help="one run per count")
     parser.add_argument("--workers", type=int, default=0, help="0: the serve default (one per core)")
@@ -225,7 +247,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.prepare:
         prepare(args.home)
-    config = Config.from_env({}, DAILYPAPERS_HOME=str(args.home), DATABASE_URL="")
+    cache = os.environ.get("DAILYPAPERS_PAGE_CACHE_SECONDS", "5")  # the in-process app caches as the server does
+    config = Config.from_env({}, DAILYPAPERS_HOME=str(args.home), DATABASE_URL="", DAILYPAPERS_PAGE_CACHE_SECONDS=cache)
+    if args.fill_similar:
+        fill_similar(config)
     urls = samples(config)
     baseline = in_process_feed(config, urls["feed"])
     print(f"in-process queries.feed: p50 {baseline['p50']:.2f} ms, p95 {baseline['p95']:.2f} ms")
@@ -240,7 +265,8 @@ def main() -> None:
     try:
         print(f"| endpoint | connections | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/req in-process | "
               f"({args.duration} s each, {os.cpu_count()} cores, "
-              f"load avg before {os.getloadavg()[0]:.1f}) |")  # fmt: skip
+              f"load avg before {os.getloadavg()[0]:.1f}, page cache "
+              f"{os.environ.get('DAILYPAPERS_PAGE_CACHE_SECONDS', 'default')} s) |")  # fmt: skip
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, paths in urls.items():
             if args.only and name not in args.only:

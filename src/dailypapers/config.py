@@ -309,6 +309,14 @@ SETTINGS: tuple[Setting, ...] = (
         kind=int,
     ),
     Setting(
+        "DAILYPAPERS_PAGE_CACHE_SECONDS",
+        "5",
+        "Seconds a server worker keeps an anonymous feed, paper page or API list it rendered, to answer the same "
+        "address again (never signed-in pages or responses that set a cookie; any form posted empties it); 0 turns "
+        "the cache off.",
+        kind=float,
+    ),
+    Setting(
         "DAILYPAPERS_LOG_LEVEL",
         "INFO",
         "Python logging level.",

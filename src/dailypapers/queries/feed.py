@@ -174,10 +174,12 @@ def feed(
     now: datetime | None = None,
     all_days: bool = False,
     has_code: bool = False,
+    neighbours: bool = True,
 ) -> Feed:
     """A page of the feed for a period (None: the latest day with papers; every day with `submitter` or all_days).
 
-    include_hidden is for curators only. Queries: latest day (only without a period), the page, the neighbours.
+    include_hidden is for curators only. Queries: latest day (only without a period), the page, the neighbouring
+    periods (unless `neighbours` is false: the API has no previous/next links).
     """
     page, limit = max(page, 0), min(max(limit, 1), MAX_LIMIT)
     with store.read() as conn:
@@ -205,7 +207,7 @@ def feed(
             )
             items, total = [FeedItem(row) for row in result.rows], result.total
         result_feed = Feed(items, total, page, limit, period)
-        if period is not None and period.kind != "window":
+        if neighbours and period is not None and period.kind != "window":
             before, after = feed_store.neighbour_days(conn, period.start, period.end, include_hidden=include_hidden)
             result_feed.previous = period.containing(before) if before else None
             result_feed.next = period.containing(after) if after else None

@@ -6,6 +6,10 @@ similar-papers keep working on a fresh install before `dailypapers index` has ru
 
 from __future__ import annotations
 
+import threading
+import unicodedata
+from collections import OrderedDict
+
 import numpy as np
 from sqlalchemy import Connection
 
@@ -16,10 +20,36 @@ from dailypapers.storage.embeddings import vectors_of
 from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import StoredPaper
 
+QUERY_CACHE = 2048  # query vectors kept per process (1.5 kB each at 384 dimensions)
+_cache_lock = threading.Lock()
+_query_cache: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
+
+
+def normalized_query(text: str) -> str:
+    """The text a query vector is cached under: Unicode NFC, runs of whitespace as one space (the tokenizer
+    sees no difference), case kept (a cased model would)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
 
 def query_vector(config: Config, text: str) -> np.ndarray:
-    """The query's embedding: CPU work only, no connection, so it can run beside the full-text query."""
-    return get_embedder(config).encode([text])[0]
+    """The query's embedding: CPU work only, no connection, so it can run beside the full-text query.
+
+    Kept in a per-process LRU by model and normalized text, so a repeated query (a popular search, the next page
+    of results, an RSS reader polling) costs no model run; the vectors are read-only."""
+    query = normalized_query(text)
+    key = (config.text("DAILYPAPERS_EMBEDDING_MODEL"), config.text("DAILYPAPERS_EMBEDDING_BACKEND"), query)
+    with _cache_lock:
+        found = _query_cache.get(key)
+        if found is not None:
+            _query_cache.move_to_end(key)
+            return found
+    vector = get_embedder(config).encode([query])[0]
+    vector.setflags(write=False)
+    with _cache_lock:
+        _query_cache[key] = vector
+        while len(_query_cache) > QUERY_CACHE:
+            _query_cache.popitem(last=False)
+    return vector
 
 
 def similar_by_vector(

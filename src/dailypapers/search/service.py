@@ -27,6 +27,7 @@ from dailypapers.search.snippet import match_strength, snippet
 from dailypapers.storage import Store
 from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import StoredPaper, paper_by_id, papers_by_ids, searchable_text
+from dailypapers.storage.similar import stored_similar
 
 SORTS = ("relevance", "newest", "upvotes")
 MODES = ("hybrid", "text", "semantic")
@@ -221,16 +222,20 @@ def _hits(
 
 
 def similar_papers(store: Store, config: Config, paper_id: str, limit: int = 6) -> list[SearchHit]:
-    """Nearest neighbours of a paper (never itself); by title words when there are no embeddings yet."""
+    """Nearest neighbours of a paper (never itself): the list `dailypapers index` stored (services.similar), else
+    computed now from its vector, else by title words when there are no embeddings yet."""
     backend = search_backend(store, config)
     with store.read() as conn:
-        paper = paper_by_id(conn, paper_id)
-        if paper is None:
-            return []
-        ranked = similar_by_vector(backend.vectors, conn, paper, limit + 1)
-        if ranked is None:
-            parsed = parse_query(re.sub(r"[\"']", " ", paper.title)[:400])
-            ranked = backend.text.candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
+        ranked = stored_similar(conn, backend.vectors.model, paper_id, limit)
+        if len(ranked) < limit:  # none stored (not indexed since), or cut short by deleted papers
+            paper = paper_by_id(conn, paper_id)
+            if paper is None:
+                return []
+            live = similar_by_vector(backend.vectors, conn, paper, limit + 1)
+            if live is None:
+                parsed = parse_query(re.sub(r"[\"']", " ", paper.title)[:400])
+                live = backend.text.candidates(conn, parsed.words, [], SearchFilters(), limit + 1)
+            ranked = live
         ids = [key for key, _ in ranked if key != paper_id][:limit]
         papers = papers_by_ids(conn, ids)
     scores = dict(ranked)

@@ -18,8 +18,8 @@ from dailypapers.search.embed import DIMENSIONS
 from dailypapers.search.vectors import SyncResult, nearest_docs, open_vector_file, sync_vector_file
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
-    count_embeddings,
     doc_ids_of_papers,
+    has_embeddings,
     nearest_pgvector,
     paper_ids_of_docs,
     vectors_of,
@@ -44,6 +44,10 @@ class VectorIndex(Protocol):
 
     def scores(self, conn: Connection, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Cosine similarity of `vector` to these papers (those embedded)."""
+        ...
+
+    def neighbours(self, conn: Connection, paper_ids: Sequence[str], k: int) -> dict[str, list[tuple[str, float]]]:
+        """{paper id: its `k` nearest other papers, best first} for these embedded papers (stored similar lists)."""
         ...
 
     def check_dimensions(self, dimensions: int) -> None:
@@ -111,6 +115,29 @@ class UsearchIndex:
             scores.update(cosine_scores(found, vector))
         return scores
 
+    def neighbours(self, conn: Connection, paper_ids: Sequence[str], k: int) -> dict[str, list[tuple[str, float]]]:
+        """One batched search of the file for all these papers' own vectors (usearch runs it on every core)."""
+        index = self._file()
+        if index is None or len(index) == 0:
+            return {}
+        own = _indexed_vectors(conn, index, paper_ids)
+        if not own:
+            return {}
+        keys = list(own)
+        matches = index.search(np.stack([own[key] for key in keys]).astype(np.float32), min(k + 1, len(index)))
+        docs = np.asarray(matches.keys).reshape(len(keys), -1)
+        dists = np.asarray(matches.distances).reshape(len(keys), -1)
+        counts = np.asarray(getattr(matches, "counts", docs.shape[1])).reshape(-1)  # one vector: a plain Matches
+        counts = np.broadcast_to(counts, (len(keys),))
+        wanted = {int(doc) for row, n in zip(docs, counts, strict=True) for doc in row[:n]}
+        names = paper_ids_of_docs(conn, sorted(wanted))
+        found: dict[str, list[tuple[str, float]]] = {}
+        for key, row, dist, n in zip(keys, docs, dists, counts, strict=True):
+            pairs = zip(row[:n], dist[:n], strict=True)
+            ranked = [(names[int(doc)], 1.0 - float(d)) for doc, d in pairs if int(doc) in names]
+            found[key] = [(other, sim) for other, sim in ranked if other != key][:k]
+        return found
+
     def check_dimensions(self, dimensions: int) -> None:
         return None  # a usearch file takes the model's width
 
@@ -133,7 +160,7 @@ class PgvectorIndex:
         self.model = model
 
     def available(self, conn: Connection) -> bool:
-        return count_embeddings(conn, self.model) > 0
+        return has_embeddings(conn, self.model)
 
     def nearest(self, conn: Connection, vector: np.ndarray, filters: SearchFilters, k: int) -> dict[str, float]:
         return dict(nearest_pgvector(conn, vector, self.model, filters, k))
@@ -143,6 +170,14 @@ class PgvectorIndex:
         for start in range(0, len(ids), 5000):
             scores.update(cosine_scores(vectors_of(conn, ids[start : start + 5000], self.model), vector))
         return scores
+
+    def neighbours(self, conn: Connection, paper_ids: Sequence[str], k: int) -> dict[str, list[tuple[str, float]]]:
+        """One HNSW query per paper (the database has no batched nearest-neighbour search)."""
+        found: dict[str, list[tuple[str, float]]] = {}
+        for key, vector in vectors_of(conn, paper_ids, self.model).items():
+            ranked = nearest_pgvector(conn, np.asarray(vector, dtype=np.float32), self.model, SearchFilters(), k + 1)
+            found[key] = [(other, sim) for other, sim in ranked if other != key][:k]
+        return found
 
     def check_dimensions(self, dimensions: int) -> None:
         if dimensions != DIMENSIONS:  # the width of the pgvector column (migration 0002)

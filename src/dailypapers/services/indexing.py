@@ -1,5 +1,5 @@
 """Keeping the semantic index current: embed new and changed papers, give them keywords and a TL;DR
-(services/glance.py), then update the nearest-neighbour index.
+(services/glance.py), update the nearest-neighbour index, then the stored similar-paper lists (services/similar.py).
 
 Incremental and resumable: a paper is embedded again only when the text it was embedded from (title + abstract)
 changed, each batch commits on its own, and the next run continues from whatever is still missing. The full-text
@@ -20,6 +20,7 @@ from dailypapers.config import Config
 from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import DIMENSIONS, Embedder, index_embedder, model_name, paper_text, text_hash
 from dailypapers.services.glance import glance_papers
+from dailypapers.services.similar import refresh_similar
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import (
     count_papers_to_embed,
@@ -43,10 +44,11 @@ class IndexSummary:
     index_size: int = 0
     fulltext_merges: int = 0  # steps that merged the FTS5 index (SQLite; see storage.fts5.Fts5Index.merge_step)
     glanced: int = 0  # papers given new keywords and TL;DR (services.glance)
+    similar: int = 0  # papers given a new stored list of similar papers (services.similar)
 
     @property
     def changed(self) -> bool:
-        return bool(self.embedded or self.vectors_added or self.vectors_removed or self.glanced)
+        return bool(self.embedded or self.vectors_added or self.vectors_removed or self.glanced or self.similar)
 
     def line(self) -> str:
         text = f"checked {self.checked}, embedded {self.embedded}"
@@ -54,6 +56,8 @@ class IndexSummary:
             text += f"; vector index +{self.vectors_added} -{self.vectors_removed}, {self.index_size} vectors"
         if self.glanced:
             text += f"; keywords and TL;DR for {self.glanced} papers"
+        if self.similar:
+            text += f"; similar papers stored for {self.similar}"
         if self.fulltext_merges:
             text += f"; full-text index merged in {self.fulltext_merges} steps"
         return text
@@ -106,6 +110,7 @@ def index_papers(
     result = vectors.refresh(store, dimensions)
     if result is not None:
         summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size
+    summary.similar = refresh_similar(store, vectors)
     summary.fulltext_merges = merge_fulltext_index(store)
     return summary
 

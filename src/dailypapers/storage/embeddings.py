@@ -87,6 +87,11 @@ def count_embeddings(conn: Connection, model: str) -> int:
     return int(conn.execute(select(func.count()).select_from(e).where(e.c.model == model)).scalar_one())
 
 
+def has_embeddings(conn: Connection, model: str) -> bool:
+    """Whether any paper has a vector for `model`: one index probe, where counting reads them all."""
+    return conn.execute(select(e.c.paper_id).where(e.c.model == model).limit(1)).first() is not None
+
+
 def max_seq(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(e.c.seq), 0))).scalar_one())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -146,8 +147,19 @@ def _with_votes() -> Any:
     ).select_from(papers.outerjoin(paper_glance, paper_glance.c.paper_id == papers.c.id))
 
 
+@functools.cache
+def _by_id_statement() -> Any:
+    """Built once (bind parameters), so a page's paper reads skip composing the statement and its cache key."""
+    return _with_votes().where(papers.c.id == bindparam("paper_id"))
+
+
+@functools.cache
+def _by_ids_statement() -> Any:
+    return _with_votes().where(papers.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def paper_by_id(conn: Connection, paper_id: str) -> StoredPaper | None:
-    row = conn.execute(_with_votes().where(papers.c.id == paper_id)).first()
+    row = conn.execute(_by_id_statement(), {"paper_id": paper_id}).first()
     return _stored(row) if row else None
 
 
@@ -155,7 +167,7 @@ def papers_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredPaper
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
-    return {p.id: p for p in map(_stored, conn.execute(_with_votes().where(papers.c.id.in_(wanted))))}
+    return {p.id: p for p in map(_stored, conn.execute(_by_ids_statement(), {"ids": wanted}))}
 
 
 def searchable_text(conn: Connection, paper_id: str) -> str | None:

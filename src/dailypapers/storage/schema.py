@@ -410,7 +410,22 @@ paper_embeddings = Table(
     Column("content_hash", String(32), nullable=False),  # papers.content_hash when last checked
     Column("seq", BigInteger, nullable=False),  # batch number, so the vector index can catch up incrementally
     Column("vector", EmbeddingVector, nullable=False),
+    # migration 0018: the `seq` this paper's stored similar list was computed from (NULL or older: recompute)
+    Column("similar_seq", BigInteger),
     Index("ix_paper_embeddings_seq", "seq"),
+)
+
+# Each paper's nearest papers by embedding (migration 0018), computed by `dailypapers index` (services/similar.py)
+# so a paper page reads a short list instead of searching the vector index. Derived data: deleting rows makes the
+# page compute them live again until the next index run.
+similar_papers = Table(
+    "similar_papers",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    Column("paper_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("neighbour_id", String(64), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Float, nullable=False),  # cosine similarity
+    Index("ix_similar_papers_neighbour_id", "neighbour_id"),  # deleting a paper finds the lists holding it
 )
 
 # Server-side sign-in sessions (migration 0005). The cookie holds a random id; only its SHA-256 is stored, so a

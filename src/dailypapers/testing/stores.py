@@ -19,8 +19,14 @@ _counter = itertools.count()
 
 
 # No background fetch-queue thread in test apps: tests run the queue's steps themselves (or turn it on). No
-# thumbnails from arxiv.org either: thumbnail tests point DAILYPAPERS_ARXIV_PDF_URL at a loopback server.
-QUIET = {"DAILYPAPERS_FETCH_WORKER": "0", "DAILYPAPERS_ARXIV_PDF_URL": ""}
+# thumbnails from arxiv.org either: thumbnail tests point DAILYPAPERS_ARXIV_PDF_URL at a loopback server. No page
+# cache: most tests change data through services and read the page at once (tests/test_page_cache.py turns it on;
+# DAILYPAPERS_TEST_PAGE_CACHE_SECONDS runs any test module with it on).
+QUIET = {
+    "DAILYPAPERS_FETCH_WORKER": "0",
+    "DAILYPAPERS_ARXIV_PDF_URL": "",
+    "DAILYPAPERS_PAGE_CACHE_SECONDS": os.environ.get("DAILYPAPERS_TEST_PAGE_CACHE_SECONDS", "0"),
+}
 
 
 class SQLiteFactory:

@@ -27,6 +27,7 @@ from dailypapers.web import api, routes
 from dailypapers.web.auth import RateLimited, SessionCookies, SignInRequired, retry_headers
 from dailypapers.web.context import WEB_DIR, render
 from dailypapers.web.headers import SecurityHeaders
+from dailypapers.web.page_cache import PageCache
 
 
 def create_app(config: Config, store: Store | None = None) -> FastAPI:
@@ -55,6 +56,8 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store
+    # Innermost: it sees the cookies SessionCookies read, and the cookies handlers asked for before they are set.
+    app.add_middleware(PageCache, seconds=config.number("DAILYPAPERS_PAGE_CACHE_SECONDS"))
     app.add_middleware(
         SessionCookies,
         secure=config.site_url.startswith("https://"),

@@ -16,6 +16,7 @@ lookups happen in the (thread-pool) handlers that need them.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -38,6 +39,11 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 _SCOPE_KEY = "dailypapers.cookies"
 _NO_SESSION = object()
+# Set by the page cache (web/page_cache.py) on an anonymous request it may store: the page then holds this
+# placeholder where the visitor's CSRF token goes, and the cache writes each visitor's own token in its place.
+DEFER_CSRF = "dailypapers.defer_csrf"
+CSRF_PLACEHOLDER = "dp-csrf-placeholder-1f6c0b9e4a"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 @dataclass
@@ -93,10 +99,25 @@ class SessionCookies:
 
 
 def _cookies(request: Request) -> _Cookies:
-    state = request.scope.get(_SCOPE_KEY)
+    return _scope_cookies(request.scope)
+
+
+def _scope_cookies(scope: Scope) -> _Cookies:
+    state = scope.get(_SCOPE_KEY)
     if state is None:  # an app built without the middleware (never in create_app): act as cookieless
-        state = request.scope[_SCOPE_KEY] = _Cookies(None, None)
+        state = scope[_SCOPE_KEY] = _Cookies(None, None)
     return state
+
+
+def has_session_cookie(scope: Scope) -> bool:
+    """Whether the request carries a session cookie (valid or not): its pages are the member's own."""
+    return bool(_scope_cookies(scope).session_id)
+
+
+def sets_cookies(scope: Scope) -> bool:
+    """Whether the response to this request will set or clear a cookie (SessionCookies writes them)."""
+    state = _scope_cookies(scope)
+    return bool(state.new_session or state.clear_session or state.new_csrf)
 
 
 def current_session(request: Request) -> Session | None:
@@ -163,10 +184,17 @@ def csrf_token(request: Request) -> str:
     session = current_session(request)
     if session is not None:
         return session.csrf_token
-    cookies = _cookies(request)
+    if request.scope.get(DEFER_CSRF):
+        return CSRF_PLACEHOLDER
+    return visitor_csrf(request.scope)
+
+
+def visitor_csrf(scope: Scope) -> str:
+    """A signed-out visitor's CSRF token: their `dp_csrf` cookie's, or a new one the response sets."""
+    cookies = _scope_cookies(scope)
     if cookies.new_csrf:
         return cookies.new_csrf
-    if cookies.anon_csrf and 20 <= len(cookies.anon_csrf) <= 64:
+    if cookies.anon_csrf and _TOKEN.fullmatch(cookies.anon_csrf):  # what token_urlsafe makes: safe in HTML as is
         return cookies.anon_csrf
     cookies.new_csrf = secrets.token_urlsafe(24)
     return cookies.new_csrf

@@ -53,11 +53,19 @@ class Route:
     in_schema: bool = False  # shown on the OpenAPI page (the JSON API sets True)
     status_code: int | None = None  # the success status the OpenAPI schema declares (default 200)
     responses: dict[int | str, dict[str, Any]] | None = None  # the error answers the schema declares
+    response_model: Any = None  # for a handler that returns its JSON ready-made (web/api.py `json_of`)
 
 
-def API(method: str, path: str, handler: Callable[..., Any], name: str, status_code: int | None = None) -> Route:
+def API(
+    method: str,
+    path: str,
+    handler: Callable[..., Any],
+    name: str,
+    status_code: int | None = None,
+    response_model: Any = None,
+) -> Route:
     """A JSON API row: in the OpenAPI schema, with the error statuses its handler can answer (web/api.py says)."""
-    return Route(path, (method,), handler, name, True, status_code, api.errors_of(name))
+    return Route(path, (method,), handler, name, True, status_code, api.errors_of(name), response_model)
 
 
 def GET(path: str, handler: Callable[..., Any], name: str, *, in_schema: bool = False) -> Route:
@@ -169,8 +177,8 @@ ROUTES: list[Route] = [
     # --- JSON API, HF-compatible (web/api.py) ---
     GET("/api/docs", api.docs_page, "api_docs"),
     GET("/api/docs/try", api.try_page, "api_try"),
-    API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers"),
-    API("GET", "/api/papers/search", api.search, "api_search"),
+    API("GET", "/api/daily_papers", api.daily_papers, "api_daily_papers", response_model=list[api.ApiDailyPaper]),
+    API("GET", "/api/papers/search", api.search, "api_search", response_model=list[api.ApiDailyPaper]),
     API("GET", "/api/fetches/{paper_id:path}", api.fetch_status, "api_fetch_status"),
     API("POST", "/api/papers/submit", api.submit, "api_submit", status_code=201),
     API("GET", "/api/papers/{paper_id:path}/comments", api_comments.list_comments, "api_comments"),
@@ -213,6 +221,7 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
     HTTP asks of every GET resource; the HEAD twin stays out of the OpenAPI schema."""
     for route in ROUTES if routes is None else routes:
         tags, summary = api.docs_of(route.name) if route.in_schema else (None, None)
+        model = {"response_model": route.response_model} if route.response_model is not None else {}
         app.add_api_route(
             route.path,
             route.handler,
@@ -223,6 +232,7 @@ def register(app: FastAPI, routes: list[Route] | None = None) -> None:
             responses=route.responses,
             tags=tags,  # type: ignore[arg-type]
             summary=summary,
+            **model,
         )
         if "GET" in route.methods and "HEAD" not in route.methods:
             app.add_api_route(
