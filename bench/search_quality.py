@@ -176,9 +176,7 @@ def overlap(stores: dict[str, tuple[Store, Config]], queries_: list[str], label:
         )
 
 
-def scifact(
-    home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, split: str, engines: Engines
-) -> None:
+def scifact(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, split: str, engines: Engines) -> None:
     config = scifact_config(home)
     config.values["DAILYPAPERS_EMBEDDING_BACKEND"] = backend
     docs = corpus()

@@ -1,7 +1,7 @@
 """similar papers stored at index time: `similar_papers` and `paper_embeddings.similar_seq`
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 
 `dailypapers index` stores each embedded paper's nearest papers (services/similar.py), so a paper page reads a
 short list instead of searching the vector index per request. `similar_seq` records the embedding batch a paper's
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """thumbnails: what became of each paper's first-page thumbnail (the image itself is a file in the data directory)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import dailypapers.storage.schema
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """collections waiting for a queued paper: a BibTeX import's unknown arXiv ids join the collection on arrival
 
 Revision ID: 0023
-Revises: 0016
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from dailypapers.storage.schema import UTCDateTime
 
 revision = "0023"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
