@@ -35,31 +35,44 @@ def import_items(
 ) -> ImportSummary:
     """Store every paper and listing in `items`; rejected items are counted and their reasons kept.
 
-    Reading and hashing the next batch overlaps writing the previous one (one writer thread, batches in file
-    order, each its own transaction), so the database works while Python parses: on two cores an import takes
-    about as long as the slower of the two instead of their sum. Only one batch is ever in flight, and a batch
-    reads the stored hashes after the one before it committed."""
+    Reading and hashing the next batch overlaps writing earlier ones (each batch its own transaction), so the
+    database works while Python parses. The store says how many batches may be written at once
+    (`PaperWrites.concurrent_batches`: one on SQLite, whose writers queue anyway; two on PostgreSQL, whose
+    server-side text indexing is most of an import). A batch sharing a paper with one in flight waits for it,
+    so it reads that paper's stored hash after the earlier write committed."""
     summary = ImportSummary()
     iterator = iter(items)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
-        pending: Future[None] | None = None
+    writers = store.paper_writes.concurrent_batches
+    in_flight: list[tuple[Future[ImportSummary], set[str]]] = []
+
+    def finish_oldest() -> None:
+        future, _ = in_flight.pop(0)
+        _add(summary, future.result())
+        if on_batch:
+            on_batch(summary)
+
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="import-writer") as pool:
         try:
             while batch := list(islice(iterator, batch_size)):
                 prepared = _prepare(batch, summary)
-                if pending:
-                    pending.result()
-                    if on_batch:
-                        on_batch(summary)
-                pending = writer.submit(_write_batch, store, prepared, summary)
-            if pending:
-                pending.result()
-                pending = None
-                if on_batch:
-                    on_batch(summary)
-        finally:
-            if pending:  # interrupted while a batch was being written: let it finish (or fail) whole
-                pending.exception()
+                ids = set(prepared.rows)
+                while in_flight and (len(in_flight) >= writers or any(ids & other for _, other in in_flight)):
+                    finish_oldest()
+                in_flight.append((pool.submit(_write_batch, store, prepared), ids))
+            while in_flight:
+                finish_oldest()
+        finally:  # interrupted: let the batches being written finish (or fail) whole
+            for future, _ in in_flight:
+                if future.exception() is None:
+                    _add(summary, future.result())
     return summary
+
+
+def _add(summary: ImportSummary, written: ImportSummary) -> None:
+    summary.new += written.new
+    summary.updated += written.updated
+    summary.unchanged += written.unchanged
+    summary.listings_new += written.listings_new
 
 
 @dataclass
@@ -96,13 +109,17 @@ def _prepare(batch: list[ImportItem], summary: ImportSummary) -> _Batch:
     return _Batch(list(papers.values()), rows, listings, read - len(papers))
 
 
-def _write_batch(store: Store, batch: _Batch, summary: ImportSummary) -> None:
+def _write_batch(store: Store, batch: _Batch) -> ImportSummary:
+    """Write one prepared batch in one transaction (in a writer thread); returns what it stored."""
+    written = ImportSummary()
     with store.write() as conn:
-        _write_papers(conn, store, batch, summary)
-        summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in batch.listings])
+        _write_papers(conn, store, batch, written)
+        written.listings_new = listing_store.insert_listings(conn, [_listing_row(li) for li in batch.listings])
         # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
-        names = [li.submitter_name for li in batch.listings if li.submitter_name]
+        # Sorted, so that two batches written at once take the names' row locks in the same order.
+        names = sorted({li.submitter_name for li in batch.listings if li.submitter_name})
         account_store.insert_imported_submitters(conn, names)
+    return written
 
 
 def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary:

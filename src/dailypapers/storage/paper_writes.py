@@ -28,6 +28,8 @@ _UTC = UTCDateTime()
 class PaperWrites(ABC):
     """Reading the stored hashes of a batch and inserting its new papers (with versions and categories)."""
 
+    concurrent_batches = 1  # how many import batches are best written at once, each in its own transaction
+
     @abstractmethod
     def content_hashes_by_ids(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         """Stored content hash of each of these papers that is stored."""
@@ -48,7 +50,12 @@ class ExecutemanyPaperWrites(PaperWrites):
 
 
 class CopyPaperWrites(PaperWrites):
-    """PostgreSQL: COPY for inserts, `= ANY(array)` for the hash lookup."""
+    """PostgreSQL: COPY for inserts, `= ANY(array)` for the hash lookup.
+
+    The server computes each paper's tsvector and GIN entries, most of a PostgreSQL import; two batches written
+    at once keep two backends busy, one for each core of a small machine."""
+
+    concurrent_batches = 2
 
     def content_hashes_by_ids(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         if not ids:
