@@ -103,7 +103,7 @@ def test_papers_imported_by_copy_in_concurrent_batches_are_stored_and_found_as_r
     other_store.paper_writes = ExecutemanyPaperWrites()
     import_items(other_store, items, batch_size=40)
     assert stored_and_found(store) == stored_and_found(other_store)
-    assert len(stored_and_found(store)[0]) == 300
+    assert len(stored_and_found(store)[0]) == len({i.paper.id for i in items if i.paper}) > 100
 
 
 def test_a_paper_in_two_batches_written_at_once_is_stored_once_and_counted(store: Store, shared: Path) -> None:
