@@ -1,9 +1,10 @@
 """Time and peak memory of bulk-importing the 74,728-paper Kaggle file, on SQLite and PostgreSQL.
 
 Each import runs in a fresh child process (so peak RSS is the import's own), first into an empty store, then
-again (the idempotent re-run). Baselines, in the same run: just reading and JSON-decoding the file, and the same
-imports by another checkout's code (`--baseline-src /work/main/src`, the code before this change), each code
-migrating its own empty store first.
+again (the idempotent re-run); besides wall time it reports the CPU seconds of the importing process (all its
+threads) and of the PostgreSQL server, steadier figures on a shared machine. Baselines, in the same run: just
+reading and JSON-decoding the file, and the same imports by another checkout's code (`--baseline-src
+/work/main/src`, the code before this change), each code migrating its own empty store first.
 
     python -m bench.import_speed [--engines sqlite,postgresql] [--file PATH] [--baseline-src DIR]
 """
@@ -40,7 +41,8 @@ try:
     app(["import", "kaggle", sys.argv[1]])
 except SystemExit as exit:
     assert not exit.code, exit.code
-print("RESULT", time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+use = resource.getrusage(resource.RUSAGE_SELF)
+print("RESULT", time.perf_counter() - t, use.ru_maxrss / 1024, use.ru_utime + use.ru_stime)
 """
 
 
@@ -59,11 +61,29 @@ def child(script: str, args: list[str], env: dict[str, str]) -> str:
     return run.stdout
 
 
-def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, str]:
+def server_cpu(pgdata: Path | None) -> float:
+    """CPU seconds the PostgreSQL server has used so far: the postmaster, its exited children (an import's
+    backends) and its live ones (checkpointer, WAL writer...). On a shared machine this is steadier than wall time."""
+    if pgdata is None:
+        return 0.0
+    postmaster = (pgdata / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split() if proc.name.isdigit() else []
+        except OSError:
+            continue
+        if stat and stat[1] == postmaster:
+            ticks += int(stat[11]) + int(stat[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, float, str]:
     out = child(_IMPORT, [str(path)], env)
     summary = next(line for line in out.splitlines() if line.startswith("read "))
-    _, seconds, peak = next(line for line in out.splitlines() if line.startswith("RESULT")).split()
-    return float(seconds), float(peak), summary
+    _, seconds, peak, cpu = next(line for line in out.splitlines() if line.startswith("RESULT")).split()
+    return float(seconds), float(peak), float(cpu), summary
 
 
 def load() -> str:
@@ -87,11 +107,14 @@ def main() -> None:
             url = pg.empty_database_of("dp_bench", with_vector=True) if engine == "postgresql" and pg else ""
             env = {**os.environ, **QUIET, "PYTHONPATH": str(src), "DAILYPAPERS_HOME": str(home), "DATABASE_URL": url}
             child(_MIGRATE, [], env)
+            pgdata = work / "pgdata" if engine == "postgresql" else None
             for label in ("first import", "re-run"):
-                seconds, peak, summary = run_import(args.file, env)
+                before = server_cpu(pgdata)
+                seconds, peak, cpu, summary = run_import(args.file, env)
+                server = f"server CPU {server_cpu(pgdata) - before:5.1f} s  " if pgdata else ""
                 print(
                     f"{engine:10} {code:9} {label:12} {seconds:6.1f} s  ({seconds / parse_s:4.1f}x parse)  "
-                    f"peak RSS {peak:5.0f} MB  {load()} | {summary}",
+                    f"peak RSS {peak:5.0f} MB  client CPU {cpu:5.1f} s  {server}{load()} | {summary}",
                     flush=True,
                 )
 

@@ -8,6 +8,8 @@ batches behind and re-running it finishes the job, touching nothing already stor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -18,7 +20,6 @@ from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
-from dailypapers.storage.fulltext import TextIndex
 
 BATCH_SIZE = 2000
 
@@ -32,30 +33,93 @@ def import_items(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[ImportSummary], None] | None = None,
 ) -> ImportSummary:
-    """Store every paper and listing in `items`; rejected items are counted and their reasons kept."""
+    """Store every paper and listing in `items`; rejected items are counted and their reasons kept.
+
+    Reading and hashing the next batch overlaps writing earlier ones (each batch its own transaction), so the
+    database works while Python parses. The store says how many batches may be written at once
+    (`PaperWrites.concurrent_batches`: one on SQLite, whose writers queue anyway; two on PostgreSQL, whose
+    server-side text indexing is most of an import). A batch sharing a paper with one in flight waits for it,
+    so it reads that paper's stored hash after the earlier write committed."""
     summary = ImportSummary()
     iterator = iter(items)
-    while batch := list(islice(iterator, batch_size)):
-        papers: dict[str, PaperRecord] = {}
-        listings: list[ListingRecord] = []
-        for item in batch:
-            if item.error or item.paper is None:
-                summary.rejected += 1
-                summary.errors.append(f"line {item.line}: {item.error or 'no paper'}")
-                continue
-            summary.read += 1
-            earlier = papers.get(item.paper.id)
-            papers[item.paper.id] = merge_records(earlier, item.paper) if earlier else item.paper
-            if item.listing:
-                listings.append(item.listing)
-        with store.write() as conn:
-            _write_papers(conn, store.text_index, list(papers.values()), summary)
-            summary.listings_new += listing_store.insert_listings(conn, [_listing_row(li) for li in listings])
-            # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
-            account_store.insert_imported_submitters(conn, [li.submitter_name for li in listings if li.submitter_name])
+    writers = store.paper_writes.concurrent_batches
+    in_flight: list[tuple[Future[ImportSummary], set[str]]] = []
+
+    def finish_oldest() -> None:
+        future, _ = in_flight.pop(0)
+        _add(summary, future.result())
         if on_batch:
             on_batch(summary)
+
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="import-writer") as pool:
+        try:
+            while batch := list(islice(iterator, batch_size)):
+                prepared = _prepare(batch, summary)
+                ids = set(prepared.rows)
+                while in_flight and (len(in_flight) >= writers or any(ids & other for _, other in in_flight)):
+                    finish_oldest()
+                in_flight.append((pool.submit(_write_batch, store, prepared), ids))
+            while in_flight:
+                finish_oldest()
+        finally:  # interrupted: let the batches being written finish (or fail) whole
+            for future, _ in in_flight:
+                if future.exception() is None:
+                    _add(summary, future.result())
     return summary
+
+
+def _add(summary: ImportSummary, written: ImportSummary) -> None:
+    summary.new += written.new
+    summary.updated += written.updated
+    summary.unchanged += written.unchanged
+    summary.listings_new += written.listings_new
+
+
+@dataclass
+class _Batch:
+    """One batch, parsed and hashed: each paper's row ready to insert, and the listings it brings."""
+
+    records: list[PaperRecord]
+    rows: dict[str, dict[str, Any]]
+    listings: list[ListingRecord]
+    repeats: int  # items naming a paper already in the batch (listed on two days): stored once, counted unchanged
+
+
+def _prepare(batch: list[ImportItem], summary: ImportSummary) -> _Batch:
+    """The CPU half of a batch, done while the previous batch is written: merge repeats, find links, hash."""
+    papers: dict[str, PaperRecord] = {}
+    listings: list[ListingRecord] = []
+    read = 0
+    for item in batch:
+        if item.error or item.paper is None:
+            summary.rejected += 1
+            summary.errors.append(f"line {item.line}: {item.error or 'no paper'}")
+            continue
+        read += 1
+        earlier = papers.get(item.paper.id)
+        papers[item.paper.id] = merge_records(earlier, item.paper) if earlier else item.paper
+        if item.listing:
+            listings.append(item.listing)
+    now = datetime.now(UTC)
+    rows = {}
+    for record in papers.values():
+        links = record.links()
+        rows[record.id] = _row(record, now, links, record.content_hash(links))
+    summary.read += read
+    return _Batch(list(papers.values()), rows, listings, read - len(papers))
+
+
+def _write_batch(store: Store, batch: _Batch) -> ImportSummary:
+    """Write one prepared batch in one transaction (in a writer thread); returns what it stored."""
+    written = ImportSummary()
+    with store.write() as conn:
+        _write_papers(conn, store, batch, written)
+        written.listings_new = listing_store.insert_listings(conn, [_listing_row(li) for li in batch.listings])
+        # Imported submitters' names are kept apart from accounts: sign-up refuses them (services/accounts).
+        # Sorted, so that two batches written at once take the names' row locks in the same order.
+        names = sorted({li.submitter_name for li in batch.listings if li.submitter_name})
+        account_store.insert_imported_submitters(conn, names)
+    return written
 
 
 def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary:
@@ -63,21 +127,20 @@ def import_papers(store: Store, records: Iterable[PaperRecord]) -> ImportSummary
     return import_items(store, (ImportItem(line=n, paper=r) for n, r in enumerate(records, 1)))
 
 
-def _write_papers(conn: Any, text_index: TextIndex, records: list[PaperRecord], summary: ImportSummary) -> None:
+def _write_papers(conn: Any, store: Store, batch: _Batch, summary: ImportSummary) -> None:
     """Insert new papers, merge changed ones; a paper whose record hashes as stored costs one hash and no reads.
 
     A record hashing like the stored paper is that paper's content, and merging a paper with itself changes
     nothing, so re-running an import reads one column per batch instead of every row and its versions."""
     now = datetime.now(UTC)
-    stored_hashes = paper_store.content_hashes_by_ids(conn, [r.id for r in records])
+    stored_hashes = store.paper_writes.content_hashes_by_ids(conn, list(batch.rows))
     inserts, changed = [], []
-    for record in records:
-        links = record.links()
-        digest = record.content_hash(links)
+    for record in batch.records:
+        row = batch.rows[record.id]
         stored_hash = stored_hashes.get(record.id)
         if stored_hash is None:
-            inserts.append(_row(record, now, links, digest))
-        elif stored_hash == digest:
+            inserts.append(row)
+        elif stored_hash == row["content_hash"]:
             summary.unchanged += 1
         else:
             changed.append(record)
@@ -94,15 +157,12 @@ def _write_papers(conn: Any, text_index: TextIndex, records: list[PaperRecord], 
                 summary.unchanged += 1
             else:
                 updates.append(new_row)
-    with text_index.indexing_in_bulk(conn, [row["id"] for row in inserts]):
-        paper_store.insert_papers(conn, inserts)
+    with store.text_index.indexing_in_bulk(conn, [row["id"] for row in inserts]):
+        store.paper_writes.insert_papers(conn, inserts)
     paper_store.update_papers(conn, updates)
     summary.new += len(inserts)
     summary.updated += len(updates)
-    # The same paper twice in one batch (listed on two days) is stored once; count the repeats as unchanged
-    # so that read == new + updated + unchanged always holds.
-    accounted = summary.new + summary.updated + summary.unchanged
-    summary.unchanged += max(0, summary.read - accounted)
+    summary.unchanged += batch.repeats  # so that read == new + updated + unchanged always holds
 
 
 def merge_records(old: PaperRecord, new: PaperRecord) -> PaperRecord:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from dailypapers.config import Config
 from dailypapers.storage.fts5 import Fts5Index
 from dailypapers.storage.fulltext import TextIndex
+from dailypapers.storage.paper_writes import PaperWrites, paper_writes_for
 from dailypapers.storage.tsvector import TsvectorIndex
 
 _WRITE = "dailypapers_write"
@@ -33,12 +34,13 @@ class Store:
     """The database behind the site. `read()` and `write()` hand out connections inside one transaction.
 
     `text_index` is the engine's full-text index (FTS5 or tsvector), chosen here once; search composes it with the
-    vector index that search.backend chooses the same way."""
+    vector index that search.backend chooses the same way; `paper_writes` is how imports write papers on it."""
 
     def __init__(self, engine: Engine, config: Config | None = None):
         self.engine = engine
         self.config = config
         self.text_index: TextIndex = Fts5Index() if engine.dialect.name == "sqlite" else TsvectorIndex()
+        self.paper_writes: PaperWrites = paper_writes_for(engine.dialect.name)
 
     @property
     def dialect(self) -> str:
