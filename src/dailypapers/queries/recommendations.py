@@ -26,13 +26,12 @@ from dailypapers.recommend.model import (
     Profile,
     SignalPaper,
     Weights,
-    Window,
     build_profile,
     explain,
     score,
-    tokens,
 )
 from dailypapers.recommend.signals import load_signals
+from dailypapers.recommend.window import Window, tokens
 from dailypapers.storage import Store
 from dailypapers.storage import feed as feed_store
 from dailypapers.storage import papers as paper_store
