@@ -105,6 +105,7 @@ class Scores:
     nearest: np.ndarray  # cosine to the nearest positive with a vector
     nearest_index: np.ndarray  # which one (an index into the positives that have vectors)
     idf: dict[str, float]  # of the profile's terms, over the window
+    parts: dict[str, np.ndarray] = field(default_factory=dict)  # each Weights field's unweighted part
 
 
 def _vector(raw: bytes | None) -> np.ndarray | None:
@@ -174,16 +175,21 @@ def score(profile: Profile, positives: list[SignalPaper], window: Window, weight
     term_part = window.cosines([profile.terms])[:, 0] if profile.terms else zeros
     recent = [tokens(p.text) for p in positives[:TERM_NEIGHBOURS]]
     term_near = window.cosines([dict.fromkeys(words, 1.0) for words in recent]).max(axis=1) if recent else zeros
-    values = (
-        weights.centroid * semantic
-        + weights.nearest * nearest
-        - weights.negative * negative
-        + weights.author * np.sign(author_weight) * np.log1p(np.abs(author_weight))
-        + weights.category * category_share
-        + weights.term * term_part
-        + weights.term_nearest * term_near
-    )
-    return Scores(values, nearest, nearest_index, idf)
+    parts = {
+        "centroid": semantic,
+        "nearest": nearest,
+        "negative": -negative,
+        "author": np.sign(author_weight) * np.log1p(np.abs(author_weight)),
+        "category": category_share,
+        "term": term_part,
+        "term_nearest": term_near,
+    }
+    return Scores(combine(parts, weights), nearest, nearest_index, idf, parts)
+
+
+def combine(parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
+    """The personal score: the weighted sum of the parts (bench/recommend.py tunes the weights on these)."""
+    return np.asarray(sum(getattr(weights, name) * part for name, part in parts.items()))
 
 
 def explain(profile: Profile, positives: list[SignalPaper], window: Window, scores: Scores, row: int) -> list[str]:
