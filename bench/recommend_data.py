@@ -144,6 +144,8 @@ def build() -> tuple[Config, list[Member]]:
         data = json.loads(members_file.read_text())
         return bench_config(), [Member(**m) for m in data]
     members, universe, lines = choose_members()
+    if (HOME / "dailypapers.db").exists():  # an interrupted build: embedding resumes where it stopped
+        return _finish(bench_config(), members, universe)
     HOME.mkdir(parents=True, exist_ok=True)
     SQLiteFactory(HOME.parent / "bench-recommend-template").config(HOME)
     config = bench_config()
@@ -157,11 +159,18 @@ def build() -> tuple[Config, list[Member]]:
             days = [ln for ln in fh if CUTOFF.isoformat() <= json.loads(ln)["date"] <= WINDOW_END.isoformat()]
         days_file.write_text("".join(days))
         print(import_items(store, read_hf_daily(LineSource(days_file))))
+    store.dispose()
+    return _finish(config, members, universe)
+
+
+def _finish(config: Config, members: list[Member], universe: set[str]) -> tuple[Config, list[Member]]:
     from dailypapers.services.indexing import index_papers
 
-    print(index_papers(store, config, progress=lambda done, total: print(f"{done}/{total}", flush=True)).line())
+    store = open_store(config)
+    progress = lambda done, total: print(f"{done}/{total}", flush=True)  # noqa: E731
+    print(index_papers(store, config, progress=progress, glance=False).line())  # no paper page is shown
     store.dispose()
-    members_file.write_text(json.dumps([m.__dict__ for m in members], indent=1))
+    (HOME / "members.json").write_text(json.dumps([m.__dict__ for m in members], indent=1))
     print(f"{len(members)} members, {len(universe)} papers in the universe")
     return config, members
 
