@@ -8,10 +8,11 @@ Positives (upvotes, submissions, seed papers, papers saved to collections, claim
 - `categories`: the share of positives in each arXiv category;
 - `terms`: the share of positives whose title or abstract holds each informative word (top TERMS).
 
-A candidate scores `w.centroid·cos(centroid) + w.nearest·max cos(any positive) − w.negative·cos(negative)
-+ w.author·log(1 + shared-author weight) + w.category·category share + w.term·idf-weighted term overlap`; the
-idf comes from the candidate window itself. The profile is small (a few KB) and rebuilt at every signal change, so
-a request only reads it and the window's stored vectors. Weights were tuned on bench/recommend.py's tuning split.
+A candidate scores the weighted sum of its parts (`score`, docs/recommendations.md): cosine to the centroid and to
+the nearest positive, minus cosine to the negatives, log(1 + shared-author weight), category share, the tf-idf
+cosine with the profile's words and with the words of the nearest of the 30 most recent positives; the idf comes
+from the candidate window itself (recommend/window.py). The profile (a few KB) is rebuilt at every signal change,
+so a request only reads it and the prepared window. Weights: tuned on bench/recommend.py's dev split.
 """
 
 from __future__ import annotations
@@ -39,15 +40,16 @@ VERBS = {
 
 @dataclass(frozen=True)
 class Weights:
-    """Chosen on bench/recommend.py's tuning split (docs/benchmarks.md): the best of eight variants there."""
+    """Chosen by coordinate ascent on bench/recommend.py's dev split under the author-blind protocol (a reader
+    is rarely the author of what they read; docs/benchmarks.md). `negative` is not tuned (no simulated marks)."""
 
-    centroid: float = 0.3
-    nearest: float = 0.3
+    centroid: float = 0.75
+    nearest: float = 0.2
     negative: float = 0.6
     author: float = 0.5
     category: float = 0.1
-    term: float = 0.3
-    term_nearest: float = 0.0
+    term: float = 0.2
+    term_nearest: float = 0.3
 
 
 DEFAULT_WEIGHTS = Weights()
