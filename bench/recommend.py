@@ -7,7 +7,7 @@ they are) and **author-blind** (every member's own name removed from every paper
 topics, words, co-authors and categories can find their later papers).
 
 Each member is an account of the bench store; their earlier papers are upvoted THROUGH `toggle_vote` (the service the
-site calls, which rebuilds the member's model in the same transaction); then the papers of the two weeks after the
+site calls, which rebuilds the member's model in the same transaction); then the papers of the five days after the
 cut-off are ranked for them by `queries.recommendations.recommend` (what the page, API, feed and digest call), and
 their own later papers are the relevant ones. In the same run, on the same candidates:
 
