@@ -89,7 +89,13 @@ def run_store(protocol: str) -> tuple[Config, Store]:
     shutil.copytree(HOME, run_home, ignore=shutil.ignore_patterns("members.json", "models", "dailypapers.db*"))
     with sqlite3.connect(HOME / "dailypapers.db") as source, sqlite3.connect(run_home / "dailypapers.db") as copy:
         source.backup(copy)  # a consistent copy even while another process writes
-    config = Config.from_env({}, DAILYPAPERS_HOME=str(run_home), DATABASE_URL="", DAILYPAPERS_EMBEDDING_BACKEND="torch")
+    config = Config.from_env(  # page_latency signs in 20 members from one address: past the sign-in limit
+        {},
+        DAILYPAPERS_HOME=str(run_home),
+        DATABASE_URL="",
+        DAILYPAPERS_EMBEDDING_BACKEND="torch",
+        DAILYPAPERS_LOGIN_RATE="1000/60",
+    )
     store = open_store(config)
     upgrade(store)
     return config, store
