@@ -9,7 +9,7 @@ at random (seeded) among those of the papers published in the 120 days up to the
   (`refresh_profile`) that makes the next page reflect it;
 - GET /papers/foryou?range=month (the 30-day window) for 40 members, three requests each, in-process TestClient.
 
-    python -m bench.foryou_scale --home /work/benchstore/home [--votes 5]
+    python -m bench.foryou_scale --home /work/benchstore/home [--votes 5] [--members 1000]
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--votes", type=int, default=5)
+    parser.add_argument("--members", type=int, default=MEMBERS, help="accounts made (each costs a password hash)")
     args = parser.parse_args()
     started = time.perf_counter()
     home = copy_home(args.home)
@@ -86,7 +87,7 @@ def main() -> None:
     rng = random.Random(14)
     accounts, picks = [], []
     begun = time.perf_counter()
-    for n in range(MEMBERS):
+    for n in range(args.members):
         account = create_account(store, f"fy{n}", PASSWORD)
         chosen = rng.sample(by_category[rng.choice(categories)], args.votes + 1)
         for paper_id in chosen[:-1]:
@@ -107,7 +108,7 @@ def main() -> None:
     print(f"one new upvote, whole toggle_vote (write + model rebuild): {_spread(vote_ms)}   (load {_load()})")
     print(f"the model rebuild alone (refresh_profile): {_spread(rebuild_ms)}")
     page_ms = []
-    for account in accounts[:: MEMBERS // 40]:
+    for account in accounts[:: max(args.members // 40, 1)][:40]:
         with TestClient(create_app(config, store)) as client:
             token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
             assert token, "the sign-in page carries a CSRF token"

@@ -148,7 +148,7 @@ def test_cards_show_the_thumbnail_lazily_with_its_size_and_a_placeholder_when_th
         "124",
         "",
     )
-    assert page.select_one(f'li[id="paper-{B}"] img') is None
+    assert page.select_one(f'li[id="paper-{B}"] img[src^="/thumbnails/"]') is None, "only its avatar is an image"
     assert page.select_one(f'li[id="paper-{B}"] span.thumb') is not None
 
 

@@ -26,13 +26,12 @@ from dailypapers.recommend.model import (
     Profile,
     SignalPaper,
     Weights,
-    Window,
     build_profile,
     explain,
     score,
-    tokens,
 )
 from dailypapers.recommend.signals import load_signals
+from dailypapers.recommend.window import Window, tokens
 from dailypapers.storage import Store
 from dailypapers.storage import feed as feed_store
 from dailypapers.storage import papers as paper_store
@@ -136,16 +135,10 @@ def recommend(
         trending = feed_store.trending_candidates(conn, start=start, end=end)
     chosen = dial if dial is not None else (stored.dial if stored else DEFAULT_DIAL)
     categories = stored.categories if stored else []
-    if stored is not None and stored.model is not None:
-        profile = Profile.from_row(stored.model, stored.centroid, stored.negative)
-    else:  # signals from before this member's first action: computed here, stored at their next one
-        profile = build_profile(positives, negatives)
+    profile = _profile(stored, positives, negatives)
     anchor = min(now or datetime.now(UTC), stop)
     hot, upvotes = _trending(window, trending, anchor, float(config.get("DAILYPAPERS_TRENDING_GRAVITY")))
-    keep = np.ones(len(window.ids), dtype=bool)
-    for paper_id in {p.paper_id for p in positives} | {p.paper_id for p in negatives} | upvoted:
-        if paper_id in window.row_of:
-            keep[window.row_of[paper_id]] = False
+    keep = _rankable(window, positives, negatives, upvoted)
     cold = len(positives) < COLD_START
     if cold:
         top = _cold_start(window, keep, hot, upvotes, categories, limit)
@@ -155,6 +148,40 @@ def recommend(
         stored_papers = paper_store.papers_by_ids(conn, [paper_id for paper_id, _, _ in top])
     items = [Recommendation(stored_papers[pid], s, r) for pid, s, r in top if pid in stored_papers]
     return Recommendations(items, start, end, cold, len(positives), chosen, categories)
+
+
+def _profile(stored: StoredProfile | None, positives: list[SignalPaper], negatives: list[SignalPaper]) -> Profile:
+    if stored is not None and stored.model is not None:
+        return Profile.from_row(stored.model, stored.centroid, stored.negative)
+    return build_profile(positives, negatives)  # signals from before the member's first action: stored at the next
+
+
+def _rankable(
+    window: Window, positives: list[SignalPaper], negatives: list[SignalPaper], upvoted: set[str]
+) -> np.ndarray:
+    """False for the member's positives, not-interested and upvoted papers: never recommended back."""
+    keep = np.ones(len(window.ids), dtype=bool)
+    for paper_id in {p.paper_id for p in positives} | {p.paper_id for p in negatives} | upvoted:
+        if paper_id in window.row_of:
+            keep[window.row_of[paper_id]] = False
+    return keep
+
+
+def personal_parts(
+    store: Store, account_id: int, start: date, end: date
+) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+    """(candidate ids, which may be ranked, each unweighted part of the personal score): what bench/recommend.py
+    tunes the weights on, the same computation `recommend` weighs. Read-only."""
+    begin = datetime.combine(start, time.min, UTC)
+    stop = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    with store.read() as conn:
+        stored = rec_store.profile_of(conn, account_id)
+        positives, negatives = load_signals(conn, account_id)
+        window = _window(conn, begin, stop)
+        upvoted = rec_store.upvoted_ids_published_between(conn, account_id, begin, stop)
+    profile = _profile(stored, positives, negatives)
+    keep = _rankable(window, positives, negatives, upvoted)
+    return window.ids, keep, score(profile, positives, window).parts
 
 
 def _trending(

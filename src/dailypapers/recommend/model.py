@@ -8,16 +8,15 @@ Positives (upvotes, submissions, seed papers, papers saved to collections, claim
 - `categories`: the share of positives in each arXiv category;
 - `terms`: the share of positives whose title or abstract holds each informative word (top TERMS).
 
-A candidate scores `w.centroid·cos(centroid) + w.nearest·max cos(any positive) − w.negative·cos(negative)
-+ w.author·log(1 + shared-author weight) + w.category·category share + w.term·idf-weighted term overlap`; the
-idf comes from the candidate window itself. The profile is small (a few KB) and rebuilt at every signal change, so
-a request only reads it and the window's stored vectors. Weights were tuned on bench/recommend.py's tuning split.
+A candidate scores the weighted sum of its parts (`score`, docs/recommendations.md): cosine to the centroid and to
+the nearest positive, minus cosine to the negatives, log(1 + shared-author weight), category share, the tf-idf
+cosine with the profile's words and with the words of the nearest of the 30 most recent positives; the idf comes
+from the candidate window itself (recommend/window.py). The profile (a few KB) is rebuilt at every signal change,
+so a request only reads it and the prepared window. Weights: tuned on bench/recommend.py's dev split.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,24 +24,12 @@ from typing import Any
 import numpy as np
 
 from dailypapers.latex import plain
-from dailypapers.search.query import STOPWORDS
+from dailypapers.recommend.window import Window, tokens
 
-TERMS = 60
+TERM_NEIGHBOURS = 30  # the most recent positives whose own words are compared with each candidate
+TERMS = 300  # words kept per profile (~6 KB of JSON); the window's idf weighs them at request time
 NEAR = 0.3  # cosine from which the nearest positive is named even when other reasons exist
 DEFAULT_DIAL = 0.2  # a new member's blend: mostly their model, a little community trending
-_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
-# Words nearly every abstract uses: never a reason to recommend a paper.
-_GENERIC_WORDS = """
-paper propose proposed proposes method methods approach approaches result results show shows based using use used
-model models new task tasks performance data framework existing achieve achieves achieving also demonstrate
-demonstrates work works study novel however experiments experimental extensive while via which these their such than
-more our this that with from into over both each first well large different across present presents introduce
-introduces problem problems high including has have been its it we they them significant significantly effective
-efficient improve improves improved improvement state-of-the-art outperforms further various key can not only then
-thus between through within without most many other code available https github com two three one learning
-training trained
-"""
-GENERIC = frozenset(_GENERIC_WORDS.split())
 VERBS = {
     "upvote": "upvoted",
     "submission": "submitted",
@@ -54,14 +41,16 @@ VERBS = {
 
 @dataclass(frozen=True)
 class Weights:
-    """Chosen on bench/recommend.py's tuning split (docs/benchmarks.md): the best of eight variants there."""
+    """Chosen by coordinate ascent on bench/recommend.py's dev split under the author-blind protocol (a reader
+    is rarely the author of what they read; docs/benchmarks.md). `negative` is not tuned (no simulated marks)."""
 
-    centroid: float = 0.3
-    nearest: float = 0.3
+    centroid: float = 0.75
+    nearest: float = 0.2
     negative: float = 0.6
     author: float = 0.5
     category: float = 0.1
-    term: float = 0.3
+    term: float = 0.2
+    term_nearest: float = 0.3
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -114,45 +103,12 @@ class Profile:
 
 
 @dataclass
-class Window:
-    """The candidate papers of a period, prepared once and shared by every member's request (queries cache it):
-    their stacked vectors and inverted indexes of authors, categories and words, so scoring is a few array ops."""
-
-    ids: list[str]
-    titles: list[str]
-    authors: list[list[str]]
-    categories: list[list[str]]
-    tokens: list[frozenset[str]]
-    published: list[float]  # POSIX time, 0 when unknown
-    matrix: np.ndarray  # float32, one row per paper (zeros when not embedded)
-    has_vector: np.ndarray  # bool per row
-    row_of: dict[str, int] = field(default_factory=dict)
-    by_author: dict[str, list[int]] = field(default_factory=dict)
-    by_category: dict[str, list[int]] = field(default_factory=dict)
-    by_term: dict[str, list[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for row, paper_id in enumerate(self.ids):
-            self.row_of[paper_id] = row
-            for name in set(self.authors[row]):
-                self.by_author.setdefault(name, []).append(row)
-            for category in set(self.categories[row]):
-                self.by_category.setdefault(category, []).append(row)
-            for term in self.tokens[row]:
-                self.by_term.setdefault(term, []).append(row)
-
-
-@dataclass
 class Scores:
     values: np.ndarray  # the personal score of every row of the window
     nearest: np.ndarray  # cosine to the nearest positive with a vector
     nearest_index: np.ndarray  # which one (an index into the positives that have vectors)
     idf: dict[str, float]  # of the profile's terms, over the window
-
-
-def tokens(text: str) -> frozenset[str]:
-    """The informative words of a text (lower case, no stop words or generic paper words)."""
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and w not in GENERIC)
+    parts: dict[str, np.ndarray] = field(default_factory=dict)  # each Weights field's unweighted part
 
 
 def _vector(raw: bytes | None) -> np.ndarray | None:
@@ -182,8 +138,7 @@ def build_profile(positives: list[SignalPaper], negatives: list[SignalPaper]) ->
     terms: Counter[str] = Counter()
     for paper in positives:
         terms.update(tokens(paper.text))
-    least = 2 if len(positives) >= 4 else 1
-    top_terms = [(t, n) for t, n in terms.most_common(TERMS * 2) if n >= least][:TERMS]
+    top_terms = sorted(terms.items(), key=lambda item: (-item[1], item[0]))[:TERMS]
     n = max(len(positives), 1)
     return Profile(
         positives=len(positives),
@@ -219,21 +174,25 @@ def score(profile: Profile, positives: list[SignalPaper], window: Window, weight
         rows = window.by_category.get(category)
         if rows:
             category_share[rows] = np.maximum(category_share[rows], share)
-    idf = {t: math.log((n + 1) / (len(window.by_term.get(t, ())) + 1)) + 1.0 for t in profile.terms}
-    term_part = np.zeros(n)
-    for term, weight in profile.terms.items():
-        if term in window.by_term:
-            term_part[window.by_term[term]] += weight * idf[term]
-    term_part /= sum(profile.terms[t] * idf[t] for t in profile.terms) or 1.0
-    values = (
-        weights.centroid * semantic
-        + weights.nearest * nearest
-        - weights.negative * negative
-        + weights.author * np.sign(author_weight) * np.log1p(np.abs(author_weight))
-        + weights.category * category_share
-        + weights.term * term_part
-    )
-    return Scores(values, nearest, nearest_index, idf)
+    idf = {t: window.idf_of(t) for t in profile.terms}
+    term_part = window.cosines([profile.terms])[:, 0] if profile.terms else zeros
+    recent = [tokens(p.text) for p in positives[:TERM_NEIGHBOURS]]
+    term_near = window.cosines([dict.fromkeys(words, 1.0) for words in recent]).max(axis=1) if recent else zeros
+    parts = {
+        "centroid": semantic,
+        "nearest": nearest,
+        "negative": -negative,
+        "author": np.sign(author_weight) * np.log1p(np.abs(author_weight)),
+        "category": category_share,
+        "term": term_part,
+        "term_nearest": term_near,
+    }
+    return Scores(combine(parts, weights), nearest, nearest_index, idf, parts)
+
+
+def combine(parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
+    """The personal score: the weighted sum of the parts (bench/recommend.py tunes the weights on these)."""
+    return np.asarray(sum(getattr(weights, name) * part for name, part in parts.items()))
 
 
 def explain(profile: Profile, positives: list[SignalPaper], window: Window, scores: Scores, row: int) -> list[str]:

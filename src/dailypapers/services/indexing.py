@@ -70,11 +70,13 @@ def index_papers(
     embedder: Embedder | None = None,
     batch: int = BATCH,
     workers: int | None = None,
+    glance: bool = True,
 ) -> IndexSummary:
     """Embed every paper whose text is new or changed, then bring the vector index up to date.
 
     The model loads only when a paper needs embedding: a run with nothing new costs a query, not a model load.
-    With `workers`, that many processes embed claimed batches (services.index_workers) before the steps below."""
+    With `workers`, that many processes embed claimed batches (services.index_workers) before the steps below.
+    `glance=False` skips keywords and TL;DRs (bench stores that never show a paper page)."""
     name = embedder.name if embedder else model_name(config)
     dimensions = embedder.dimensions if embedder else DIMENSIONS
     summary = IndexSummary()
@@ -104,7 +106,7 @@ def index_papers(
         if progress:
             progress(summary.checked, total)
     with store.read() as conn:
-        to_glance = count_papers_to_glance(conn, name)
+        to_glance = count_papers_to_glance(conn, name) if glance else 0
     if to_glance:
         summary.glanced = glance_papers(store, embedder or index_embedder(config), batch)
     result = vectors.refresh(store, dimensions)
