@@ -77,6 +77,16 @@ def work(
     claims = batch_claims(store.dialect)
     lease = config.number("DAILYPAPERS_INDEX_LEASE")
     tally = WorkerTally(dimensions=embedder.dimensions if embedder else 0)
+    loaded: list[Embedder] = [embedder] if embedder else []
+
+    def load() -> Embedder:
+        """The model, loaded the first time a claimed paper's text needs embedding."""
+        if not loaded:
+            loaded.append(index_embedder(config))
+            search_backend(store, config, name).vectors.check_dimensions(loaded[0].dimensions)
+            tally.dimensions = loaded[0].dimensions
+        return loaded[0]
+
     while True:
         with store.write() as conn:
             batch = claims.claim(conn, name, holder, lease)
@@ -87,13 +97,9 @@ def work(
             time.sleep(min(1.0, lease / 4))
             continue
         rows = _papers_of(store, name, batch, size)
-        if rows and embedder is None:
-            embedder = index_embedder(config)
-            search_backend(store, config, name).vectors.check_dimensions(embedder.dimensions)
-            tally.dimensions = embedder.dimensions
-        if rows and embedder is not None:
+        if rows:
             held = functools.partial(batch_finished, claims=claims, batch_id=batch.id, holder=holder)
-            stored = _embed_batch(store, embedder, rows, held)
+            stored = _embed_batch(store, name, load, rows, held)
         else:  # its papers were embedded meanwhile (by a run without workers)
             with store.write() as conn:
                 stored = batch_finished(conn, claims, batch.id, holder)
