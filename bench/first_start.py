@@ -96,7 +96,7 @@ def main() -> None:
                 time.sleep(0.1)
             first_page = time.perf_counter()
             search_url = f"{base}/api/search?" + urllib.parse.urlencode({"q": args.query, "limit": 10})
-            answer = _get(search_url)
+            answer = _get(search_url, timeout=900)
             first_search = time.perf_counter()
             again = time.perf_counter()
             _get(search_url)
@@ -106,7 +106,7 @@ def main() -> None:
             server.wait(timeout=30)
         errors += [line for line in log.read_text().splitlines() if line.strip() and "serving http" not in line]
         if answer is None:
-            raise SystemExit("the search did not answer")
+            raise SystemExit("the search did not answer:\n" + log.read_text()[-3000:])
         _, hybrid, _ = _cli(env, "search", args.query, "--json")
         _, text_only, _ = _cli(env, "search", args.query, "--json", "--mode", "text")
         is_hybrid = _ids(answer) == _ids(hybrid) and _ids(hybrid) != _ids(text_only)

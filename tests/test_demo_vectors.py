@@ -61,7 +61,8 @@ def test_a_demo_paper_whose_text_changed_is_embedded_again_and_only_it(store: St
     records[3] = dataclasses.replace(changed, abstract=changed.abstract + " We also release the code.")
     import_papers(store, records)
     assert load_demo_vectors(store, config).vectors == SOME - 1  # not for a text it was not made from
-    import_papers(store, [dataclasses.replace(retitled, title="A new title"), dataclasses.replace(touched, doi="x/1")])
+    new_version = dataclasses.replace(retitled, title="A new title", version=retitled.version + 1)
+    import_papers(store, [new_version, dataclasses.replace(touched, doi="10.1/x")])
     summary = index_papers(store, config)
     assert (summary.checked, summary.embedded, summary.glanced) == (3, 2, 2)  # the DOI alone changes no vector
     shipped = read_bundle(VECTORS_FILE)
