@@ -95,7 +95,7 @@ def main() -> None:
                     raise SystemExit(f"serve exited: {log.read_text()[-2000:]}")
                 time.sleep(0.1)
             first_page = time.perf_counter()
-            search_url = f"{base}/api/search?" + urllib.parse.urlencode({"q": args.query, "limit": 10})
+            search_url = f"{base}/api/papers/search?" + urllib.parse.urlencode({"q": args.query, "limit": 10})
             answer = _get(search_url, timeout=900)
             first_search = time.perf_counter()
             again = time.perf_counter()
