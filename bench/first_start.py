@@ -57,7 +57,10 @@ def _get(url: str, timeout: float = 120) -> bytes | None:
 
 
 def _ids(answer: bytes | str) -> list[str]:
-    return [row["id"] for row in json.loads(answer)]
+    """Paper ids of an API answer (a list of {"paper": {...}}) or of `dailypapers search --json` ({"results"})."""
+    data = json.loads(answer)
+    rows = data["results"] if isinstance(data, dict) else [row.get("paper", row) for row in data]
+    return [row["id"] for row in rows]
 
 
 def main() -> None:
@@ -107,13 +110,14 @@ def main() -> None:
         errors += [line for line in log.read_text().splitlines() if line.strip() and "serving http" not in line]
         if answer is None:
             raise SystemExit("the search did not answer:\n" + log.read_text()[-3000:])
-        _, hybrid, _ = _cli(env, "search", args.query, "--json")
-        _, text_only, _ = _cli(env, "search", args.query, "--json", "--mode", "text")
-        is_hybrid = _ids(answer) == _ids(hybrid) and _ids(hybrid) != _ids(text_only)
         print(f" serve: first page {first_page - serve_start:.1f} s after start")
         print(f"search: first answer {first_search - first_page:.1f} s after the first page, second {second:.2f} s")
-        print(f"hybrid: {'yes' if is_hybrid else 'NO'} (API answer = CLI hybrid, and differs from text-only)")
         print(f" total: first page {first_page - begun:.1f} s, first hybrid answer {first_search - begun:.1f} s")
+        _, hybrid, _ = _cli(env, "search", args.query, "--json")
+        _, text_only, _ = _cli(env, "search", args.query, "--json", "--mode", "text")
+        semantic = bool(json.loads(hybrid)["semantic"])
+        is_hybrid = semantic and _ids(answer) == _ids(hybrid) and _ids(hybrid) != _ids(text_only)
+        print(f"hybrid: {'yes' if is_hybrid else 'NO'} (API answer = CLI hybrid with semantic on, unlike text-only)")
         print(f"stderr: {len(errors)} lines" + "".join(f"\n  {line[:160]}" for line in errors[:6]))
         print(f"load average {os.getloadavg()[0]:.2f} at end")
 
