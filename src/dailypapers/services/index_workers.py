@@ -12,6 +12,7 @@ share of this machine's CPUs so that N workers do not each run a thread per core
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing as mp
 import os
@@ -32,6 +33,7 @@ from dailypapers.storage.index_batches import (
     Batch,
     batch_claims,
     batch_finished,
+    batch_released,
     count_open_batches,
     planned_batches,
 )
@@ -99,7 +101,12 @@ def work(
         rows = _papers_of(store, name, batch, size)
         if rows:
             held = functools.partial(batch_finished, claims=claims, batch_id=batch.id, holder=holder)
-            stored = _embed_batch(store, name, load, rows, held)
+            try:
+                stored = _embed_batch(store, name, load, rows, held)
+            except BaseException:  # a failure here (no model, no device, Ctrl-C): others need not wait the lease
+                with contextlib.suppress(Exception), store.write() as conn:
+                    batch_released(conn, batch.id, holder)
+                raise
         else:  # its papers were embedded meanwhile (by a run without workers)
             with store.write() as conn:
                 stored = batch_finished(conn, claims, batch.id, holder)
