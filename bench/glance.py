@@ -99,7 +99,7 @@ def cost(papers: int, cache: Path) -> dict[str, float]:
         with store.write() as conn:
             conn.execute(delete(paper_glance))
         started = time.perf_counter()
-        glance_papers(store, embedder)
+        glance_papers(store, embedder.name, lambda: embedder)
         glance_seconds = time.perf_counter() - started
         started = time.perf_counter()
         for record in records:

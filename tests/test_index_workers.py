@@ -6,6 +6,7 @@ claimed a batch through the same claim and was killed with SIGKILL before storin
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -90,7 +91,8 @@ def test_a_worker_whose_lease_was_taken_over_stores_nothing(few: Store, config: 
     from dailypapers.search.embed import get_embedder
 
     assert late is not None
-    stored = _embed_batch(few, get_embedder(config), rows, lambda conn: batch_finished(conn, claims, late.id, "late"))
+    held = functools.partial(batch_finished, claims=claims, batch_id=late.id, holder="late")
+    stored = _embed_batch(few, name, lambda: get_embedder(config), rows, held)
     with few.read() as conn:
         assert stored is False and count_embeddings(conn, name) == 0
 

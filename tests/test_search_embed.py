@@ -5,6 +5,7 @@ The ONNX model is exported and quantised once for this module (about 15 s) into 
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dailypapers.search.embed import TorchEmbedder, default_model_path, paper_text
+from dailypapers.demo import ARXIV_FILE, VECTORS_FILE
+from dailypapers.ingest.kaggle import record_from_kaggle
+from dailypapers.search.embed import TorchEmbedder, default_model_path, paper_text, text_hash
 from dailypapers.search.embed_onnx import TOKENS_PER_BATCH, OnnxEmbedder, length_sorted_batches
+from dailypapers.search.vector_bundle import model_stamp, read_bundle
 
 QUERIES = ["photon pairs at hadron colliders", "graph theory", "sparse attention for long context language models"]
 
@@ -59,8 +63,21 @@ def test_the_exported_model_is_reused_from_the_cache(onnx: OnnxEmbedder, onnx_ca
     (cached,) = onnx_cache.glob("*.onnx")
     stamp = cached.stat().st_mtime_ns
     OnnxEmbedder(default_model_path(), "all-MiniLM-L6-v2", onnx_cache)
-    assert [p.name for p in onnx_cache.iterdir()] == [cached.name]  # no leftover temporary files
+    # No leftover temporary files; the export's lock file stays (removing it would race a waiting process).
+    assert sorted(p.name for p in onnx_cache.iterdir()) == sorted([cached.name, cached.with_suffix(".lock").name])
     assert cached.stat().st_mtime_ns == stamp
+
+
+def test_the_shipped_demo_vectors_are_the_bundled_models_vectors_of_the_demo_texts(onnx: OnnxEmbedder) -> None:
+    shipped = read_bundle(VECTORS_FILE)
+    assert shipped.model == onnx.name and shipped.weights == model_stamp(Path(default_model_path()))
+    with gzip.open(ARXIV_FILE, "rt", encoding="utf-8") as fh:
+        sample = [record_from_kaggle(json.loads(line)) for line in itertools.islice(fh, 0, None, 61)]
+    rows = shipped.by_id()
+    texts = [paper_text(r.title, r.abstract) for r in sample]
+    assert [shipped.text_hashes[rows[r.id]] for r in sample] == [text_hash(text) for text in texts]
+    cosines = (onnx.encode(texts) * shipped.vectors[[rows[r.id] for r in sample]]).sum(axis=1)
+    assert len(sample) == 31 and cosines.min() >= 0.99, cosines
 
 
 def test_batches_are_length_sorted_and_capped_in_rows_and_padded_tokens() -> None:

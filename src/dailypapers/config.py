@@ -167,7 +167,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DAILYPAPERS_EMBEDDING_DEVICE",
         "cpu",
         "Where `dailypapers index` embeds papers: cpu, or cuda (ONNX Runtime's CUDA provider from onnxruntime-gpu, "
-        "or torch's CUDA build; fails with one line when absent). Queries are always embedded on the CPU.",
+        "or torch's CUDA build). Where cuda is absent, `index` stops with one line saying what to install, never "
+        "falling back to the CPU unnoticed (docs/search.md). Queries are always embedded on the CPU.",
         choices=("cpu", "cuda"),
     ),
     Setting(

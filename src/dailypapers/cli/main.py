@@ -88,13 +88,16 @@ def config_cmd(
 @app.command("demo")
 def demo() -> None:
     """Create the store if needed and load the bundled demo sample (four weeks of real daily papers)."""
-    from dailypapers.demo import load_demo
+    from dailypapers.demo import load_demo, load_demo_vectors
 
     db.upgrade_store()
-    with opened_store(load_config()) as store:
+    config = load_config()
+    with opened_store(config) as store:
         papers, daily = load_demo(store)
+        vectors = load_demo_vectors(store, config)
     console.print(f"demo arXiv papers: {papers.line()}", highlight=False)
     console.print(f"demo daily lists: {daily.line()}", highlight=False)
+    console.print(f"demo {vectors.line()}", highlight=False)
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
 """all-MiniLM-L6-v2 on ONNX Runtime with int8 weights: the fast CPU path for indexing and query embedding.
 
 The model is exported from the sentence-transformers checkpoint and quantised once (about 15 s), then cached under
-$DAILYPAPERS_HOME/models. Texts are tokenised with the model's own fast tokenizer, sorted by length and padded per
-batch only to the longest text in it, which saves most of the work on short titles and queries. Batches are capped
+$DAILYPAPERS_HOME/models; a file lock makes processes that start together (web workers, index workers) wait for
+one export instead of each running their own. Texts are tokenised with the model's own fast tokenizer, sorted by
+length and padded per batch only to the longest text in it, which saves most of the work on short titles and
+queries. Batches are capped
 in padded tokens as well as rows, so long abstracts run 16 at a time: same speed, a third of the peak memory.
 
 Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md § Search), about 1.65x sentence-transformers fp32;
@@ -17,7 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -45,7 +50,9 @@ def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on the console of `index` or `serve`
     # Eager attention traces to plain ops that honour the padding mask for any batch shape.
     bert = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
 
@@ -83,8 +90,51 @@ def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
             os.replace(fp32, target)
             return
         quantised = Path(tmp) / "model-int8.onnx"
-        quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
+        with _quiet_root_log():
+            quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(quantised, target)  # atomic: a concurrent process sees the whole file or none
+
+
+class _QuantiserAdvice(logging.Filter):
+    """Drops onnxruntime.quantization's advice, logged on the root logger at every export ("Please consider to run
+    pre-processing before quantization"): on the console of a first `dailypapers serve` it read like a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Please consider to run pre-processing")
+
+
+class _quiet_root_log:
+    """The advice filter on the root logger while quantising (a logger's filters see only its own records, so
+    warnings of other loggers and threads still come through)."""
+
+    def __enter__(self) -> None:
+        self.advice = _QuantiserAdvice()
+        logging.root.addFilter(self.advice)
+
+    def __exit__(self, *_: object) -> None:
+        logging.root.removeFilter(self.advice)
+
+
+def ensure_exported(model_dir: Path, target: Path, quantise: bool) -> None:
+    """Export unless `target` exists; under a file lock beside it, so concurrent processes export only once.
+
+    The export runs in a child process: torch and transformers, needed only for it, never stay in the memory of a
+    web worker, and its tracing does not hold this process's GIL while the worker serves pages."""
+    from filelock import FileLock
+
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.with_suffix(".lock"))):
+        if target.exists():  # another process exported it while this one waited
+            return
+        src = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}
+        command = [sys.executable, "-m", "dailypapers.search.embed_onnx", str(model_dir), str(target)]
+        done = subprocess.run([*command, *([] if quantise else ["--fp32"])], env=env, capture_output=True, text=True)
+        if done.returncode or not target.exists():
+            lines = [line for line in done.stderr.splitlines() if line.strip()] or [f"exit code {done.returncode}"]
+            raise RuntimeError(f"exporting {model_dir.name} to ONNX failed: {lines[-1][:300]}")
 
 
 def exported_file(model_dir: Path, cache_dir: Path, device: str = "cpu") -> Path:
@@ -117,8 +167,7 @@ class OnnxEmbedder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_length or int(configured))
         onnx_file = exported_file(model_dir, cache_dir, device)
-        if not onnx_file.exists():
-            export_int8(model_dir, onnx_file, quantise=device == "cpu")
+        ensure_exported(model_dir, onnx_file, quantise=device == "cpu")
         options = ort.SessionOptions()
         options.intra_op_num_threads = usable_cpus()
         options.inter_op_num_threads = 1  # the graph is one chain: parallelism is inside each operator
@@ -171,3 +220,14 @@ def length_sorted_batches(lengths: np.ndarray, batch_size: int) -> Iterator[np.n
             end -= 1
         yield order[start:end]
         start = end
+
+
+if __name__ == "__main__":  # the child process of ensure_exported
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Export a sentence-transformers model to ONNX (int8 by default).")
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("target", type=Path)
+    parser.add_argument("--fp32", action="store_true", help="keep fp32 weights (for CUDA)")
+    arguments = parser.parse_args()
+    export_int8(arguments.model_dir, arguments.target, quantise=not arguments.fp32)

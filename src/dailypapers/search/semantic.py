@@ -6,6 +6,7 @@ similar-papers keep working on a fresh install before `dailypapers index` has ru
 
 from __future__ import annotations
 
+import logging
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -14,12 +15,15 @@ import numpy as np
 from sqlalchemy import Connection
 
 from dailypapers.config import Config
+from dailypapers.search.backend import search_backend
 from dailypapers.search.embed import get_embedder
 from dailypapers.search.vector_index import VectorIndex
+from dailypapers.storage import Store
 from dailypapers.storage.embeddings import vectors_of
 from dailypapers.storage.fulltext import SearchFilters
 from dailypapers.storage.papers import StoredPaper
 
+log = logging.getLogger("dailypapers.search")
 QUERY_CACHE = 2048  # query vectors kept per process (1.5 kB each at 384 dimensions)
 _cache_lock = threading.Lock()
 _query_cache: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
@@ -50,6 +54,26 @@ def query_vector(config: Config, text: str) -> np.ndarray:
         while len(_query_cache) > QUERY_CACHE:
             _query_cache.popitem(last=False)
     return vector
+
+
+def warm_query_model(store: Store, config: Config) -> threading.Thread | None:
+    """Load the query model in a background thread when the store has embeddings (else None: no search would use
+    it), so a server's first hybrid search does not wait for the whole load (the ONNX export on a fresh data dir).
+
+    A search that comes before the load is done waits only for the rest of it (search.embed shares one load)."""
+    with store.read() as conn:
+        if not search_backend(store, config).vectors.available(conn):
+            return None
+
+    def load() -> None:
+        try:
+            query_vector(config, "warm up")
+        except Exception as exc:  # the first search reports it again, to the user who asked
+            log.warning("the query model did not load: %s", str(exc).splitlines()[0] if str(exc) else exc)
+
+    thread = threading.Thread(target=load, name="warm-query-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def similar_by_vector(

@@ -36,48 +36,51 @@ BATCH = 256
 GIVE_UP_AFTER = 3  # consecutive failed requests: the endpoint is down, stop instead of timing out on every paper
 
 
-def glance_papers(store: Store, embedder: Embedder, batch: int = BATCH, progress: Progress | None = None) -> int:
-    """Keywords and TL;DR for every embedded paper whose text is new or changed; how many were made.
+def glance_papers(
+    store: Store, model: str, load: Callable[[], Embedder], batch: int = BATCH, progress: Progress | None = None
+) -> int:
+    """Keywords and TL;DR for every paper embedded with `model` whose text is new or changed; how many were made.
 
-    Runs after embedding (it reuses each paper's stored vector); each batch commits on its own."""
+    Runs after embedding (it reuses each paper's stored vector); each batch commits on its own. `load` gives the
+    model, called only when a paper's text changed (keywords embed candidate phrases), not for metadata changes."""
     with store.read() as conn:
-        total = count_papers_to_glance(conn, embedder.name)
+        total = count_papers_to_glance(conn, model)
     made = checked = 0
     after = ""
     while True:
         with store.read() as conn:
-            rows = papers_to_glance(conn, embedder.name, after, batch)
+            rows = papers_to_glance(conn, model, after, batch)
         if not rows:
             return made
         after = rows[-1]["id"]
-        made += _glance_batch(store, embedder, rows)
+        made += _glance_batch(store, load, rows)
         checked += len(rows)
         if progress:
             progress(checked, total)
 
 
-def _glance_batch(store: Store, embedder: Embedder, rows: list[dict[str, Any]]) -> int:
+def _glance_batch(store: Store, load: Callable[[], Embedder], rows: list[dict[str, Any]]) -> int:
     for row in rows:
         row["_hash"] = text_hash(paper_text(row["title"], row["abstract"]))
     todo = [r for r in rows if r["text_hash"] != r["_hash"]]
-    keywords = keywords_for(embedder, [(r["title"], r["abstract"], r["vector"]) for r in todo])
+    papers = [(r["title"], r["abstract"], r["vector"]) for r in todo]
+    keywords = keywords_for(load(), papers) if todo else []
     with store.write() as conn:
-        save_glances(
-            conn,
-            [
-                {
-                    "paper_id": r["id"],
-                    "text_hash": r["_hash"],
-                    "content_hash": r["content_hash"],
-                    "keywords": words,
-                    "tldr": extractive_tldr(r["title"], r["abstract"]),
-                }
-                for r, words in zip(todo, keywords, strict=True)
-            ],
-        )
+        save_glances(conn, [glance_row(r, r["_hash"], words) for r, words in zip(todo, keywords, strict=True)])
         unchanged = [r for r in rows if r["text_hash"] == r["_hash"]]
         mark_glance_checked(conn, [{"paper_id": r["id"], "content_hash": r["content_hash"]} for r in unchanged])
     return len(todo)
+
+
+def glance_row(paper: dict[str, Any], text_hash: str, keywords: list[str]) -> dict[str, Any]:
+    """The glance of a paper (id, title, abstract, content_hash) made from the text with `text_hash`."""
+    return {
+        "paper_id": paper["id"],
+        "text_hash": text_hash,
+        "content_hash": paper["content_hash"],
+        "keywords": keywords,
+        "tldr": extractive_tldr(paper["title"], paper["abstract"]),
+    }
 
 
 @dataclass

@@ -12,6 +12,7 @@ share of this machine's CPUs so that N workers do not each run a thread per core
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing as mp
 import os
@@ -32,6 +33,7 @@ from dailypapers.storage.index_batches import (
     Batch,
     batch_claims,
     batch_finished,
+    batch_released,
     count_open_batches,
     planned_batches,
 )
@@ -77,6 +79,16 @@ def work(
     claims = batch_claims(store.dialect)
     lease = config.number("DAILYPAPERS_INDEX_LEASE")
     tally = WorkerTally(dimensions=embedder.dimensions if embedder else 0)
+    loaded: list[Embedder] = [embedder] if embedder else []
+
+    def load() -> Embedder:
+        """The model, loaded the first time a claimed paper's text needs embedding."""
+        if not loaded:
+            loaded.append(index_embedder(config))
+            search_backend(store, config, name).vectors.check_dimensions(loaded[0].dimensions)
+            tally.dimensions = loaded[0].dimensions
+        return loaded[0]
+
     while True:
         with store.write() as conn:
             batch = claims.claim(conn, name, holder, lease)
@@ -87,13 +99,14 @@ def work(
             time.sleep(min(1.0, lease / 4))
             continue
         rows = _papers_of(store, name, batch, size)
-        if rows and embedder is None:
-            embedder = index_embedder(config)
-            search_backend(store, config, name).vectors.check_dimensions(embedder.dimensions)
-            tally.dimensions = embedder.dimensions
-        if rows and embedder is not None:
+        if rows:
             held = functools.partial(batch_finished, claims=claims, batch_id=batch.id, holder=holder)
-            stored = _embed_batch(store, embedder, rows, held)
+            try:
+                stored = _embed_batch(store, name, load, rows, held)
+            except BaseException:  # a failure here (no model, no device, Ctrl-C): others need not wait the lease
+                with contextlib.suppress(Exception), store.write() as conn:
+                    batch_released(conn, batch.id, holder)
+                raise
         else:  # its papers were embedded meanwhile (by a run without workers)
             with store.write() as conn:
                 stored = batch_finished(conn, claims, batch.id, holder)

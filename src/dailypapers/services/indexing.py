@@ -74,13 +74,27 @@ def index_papers(
 ) -> IndexSummary:
     """Embed every paper whose text is new or changed, then bring the vector index up to date.
 
-    The model loads only when a paper needs embedding: a run with nothing new costs a query, not a model load.
+    The model loads only when a paper's text needs embedding (or keywords): a run with nothing new, or with papers
+    whose metadata changed but not their title and abstract, costs queries, not a model load.
     With `workers`, that many processes embed claimed batches (services.index_workers) before the steps below.
     `glance=False` skips keywords and TL;DRs (bench stores that never show a paper page)."""
     name = embedder.name if embedder else model_name(config)
     dimensions = embedder.dimensions if embedder else DIMENSIONS
     summary = IndexSummary()
     vectors = search_backend(store, config, name).vectors
+    loaded: list[Embedder] = [embedder] if embedder else []
+
+    def load() -> Embedder:
+        """The model, loaded the first time a paper's text needs embedding (or keywords)."""
+        nonlocal dimensions
+        if not loaded:
+            loaded.append(index_embedder(config))
+            dimensions = loaded[0].dimensions
+            vectors.check_dimensions(dimensions)
+        return loaded[0]
+
+    if embedder is not None:
+        vectors.check_dimensions(dimensions)
     with store.read() as conn:
         total = count_papers_to_embed(conn, name)
     after = ""
@@ -96,11 +110,7 @@ def index_papers(
         if not rows:
             break
         after = rows[-1]["id"]
-        if embedder is None:
-            embedder = index_embedder(config)
-            dimensions = embedder.dimensions
-        vectors.check_dimensions(dimensions)
-        _embed_batch(store, embedder, rows)
+        _embed_batch(store, name, load, rows)
         summary.checked += len(rows)
         summary.embedded += sum(1 for r in rows if r["_embed"])
         if progress:
@@ -108,7 +118,7 @@ def index_papers(
     with store.read() as conn:
         to_glance = count_papers_to_glance(conn, name) if glance else 0
     if to_glance:
-        summary.glanced = glance_papers(store, embedder or index_embedder(config), batch)
+        summary.glanced = glance_papers(store, name, load, batch)
     result = vectors.refresh(store, dimensions)
     if result is not None:
         summary.vectors_added, summary.vectors_removed, summary.index_size = result.added, result.removed, result.size
@@ -131,16 +141,21 @@ def merge_fulltext_index(store: Store) -> int:
 
 
 def _embed_batch(
-    store: Store, embedder: Embedder, rows: list[dict[str, Any]], guard: Callable[[Connection], bool] | None = None
+    store: Store,
+    name: str,
+    load: Callable[[], Embedder],
+    rows: list[dict[str, Any]],
+    guard: Callable[[Connection], bool] | None = None,
 ) -> bool:
-    """Embed the rows that need it and store them in one transaction; False (nothing stored) when `guard`, asked
-    inside that transaction, says no (an index worker whose batch was taken over)."""
+    """Embed the rows whose text changed (loading the model only then) and store them in one transaction; False
+    (nothing stored) when `guard`, asked inside that transaction, says no (an index worker whose batch was taken
+    over)."""
     for row in rows:
         row["_text"] = paper_text(row["title"], row["abstract"])
         row["_hash"] = text_hash(row["_text"])
-        row["_embed"] = row["model"] != embedder.name or row["text_hash"] != row["_hash"]
+        row["_embed"] = row["model"] != name or row["text_hash"] != row["_hash"]
     todo = [r for r in rows if r["_embed"]]
-    vectors = embedder.encode([r["_text"] for r in todo]) if todo else np.zeros((0, embedder.dimensions), np.float32)
+    vectors = load().encode([r["_text"] for r in todo]) if todo else np.zeros((0, DIMENSIONS), np.float32)
     with store.write() as conn:
         if guard is not None and not guard(conn):
             return False
@@ -150,7 +165,7 @@ def _embed_batch(
             [
                 {
                     "paper_id": r["id"],
-                    "model": embedder.name,
+                    "model": name,
                     "text_hash": r["_hash"],
                     "content_hash": r["content_hash"],
                     "seq": seq,

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from dailypapers.storage.fulltext import SearchFilters, run
-from dailypapers.storage.schema import paper_embeddings, papers, search_docs
+from dailypapers.storage.schema import paper_embeddings, paper_glance, papers, search_docs
 from dailypapers.storage.tsvector import TsvectorIndex
 
 e = paper_embeddings
@@ -63,6 +63,43 @@ def ids_to_embed(conn: Connection, model: str, after_id: str, limit: int) -> lis
         .limit(limit)
     )
     return list(conn.execute(query).scalars())
+
+
+def embedding_states(conn: Connection, paper_ids: Sequence[str], model: str) -> list[dict[str, Any]]:
+    """These papers' text and content hash, with the text hash of their `model` embedding and of their glance
+    (None where there is none): what adopting precomputed vectors compares (services.precomputed)."""
+    query = (
+        select(
+            papers.c.id,
+            papers.c.title,
+            papers.c.abstract,
+            papers.c.content_hash,
+            e.c.text_hash,
+            paper_glance.c.text_hash.label("glance_hash"),
+        )
+        .select_from(
+            papers.outerjoin(e, (e.c.paper_id == papers.c.id) & (e.c.model == model)).outerjoin(
+                paper_glance, paper_glance.c.paper_id == papers.c.id
+            )
+        )
+        .where(papers.c.id.in_(list(paper_ids)))
+        .order_by(papers.c.id)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def embedded_papers(conn: Connection, model: str, after_id: str, limit: int) -> list[dict[str, Any]]:
+    """The next `limit` papers embedded with `model` after `after_id`: id, text hash, vector and, when made from the
+    same text, keywords (else None); what a vector bundle is written from (demo.build)."""
+    same_text = (paper_glance.c.paper_id == e.c.paper_id) & (paper_glance.c.text_hash == e.c.text_hash)
+    query = (
+        select(e.c.paper_id, e.c.text_hash, e.c.vector, paper_glance.c.keywords)
+        .select_from(e.outerjoin(paper_glance, same_text))
+        .where(e.c.model == model, e.c.paper_id > after_id)
+        .order_by(e.c.paper_id)
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def next_seq(conn: Connection) -> int:

@@ -128,6 +128,13 @@ def batch_finished(conn: Connection, claims: BatchClaims, batch_id: int, holder:
     return True
 
 
+def batch_released(conn: Connection, batch_id: int, holder: str) -> bool:
+    """Give up `holder`'s claim of an unfinished batch (its worker failed), so another may claim it at once
+    instead of after the lease; False when it no longer held it."""
+    held = (b.c.id == batch_id) & (b.c.holder == holder) & b.c.done_at.is_(None)
+    return bool(conn.execute(update(b).where(held).values(holder=None, expires_at=None)).rowcount)
+
+
 def batch_rows(conn: Connection, model: str) -> list[dict[str, Any]]:
     """Every batch of `model` in order (for the bench and tests: who did what, how often claimed)."""
     query = select(b).where(b.c.model == model).order_by(b.c.id)

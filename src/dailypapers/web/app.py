@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from dailypapers.config import Config
+from dailypapers.search.semantic import warm_query_model as warm
 from dailypapers.services.fetches import FetchWorker
 from dailypapers.services.sessions import max_age
 from dailypapers.storage import Store, StoreUnwritable, open_store
@@ -30,7 +31,9 @@ from dailypapers.web.headers import SecurityHeaders
 from dailypapers.web.page_cache import PageCache
 
 
-def create_app(config: Config, store: Store | None = None) -> FastAPI:
+def create_app(config: Config, store: Store | None = None, warm_query_model: bool = False) -> FastAPI:
+    """The site on `store` (default: the configured one). With warm_query_model (`dailypapers serve`), each worker
+    loads the query model in the background as it starts (search.semantic.warm_query_model)."""
     threads = max(1, config.integer("DAILYPAPERS_WEB_THREADS"))
     store = store or open_store(config, **pool_options(threads))
     check_schema(store)  # raises SchemaOutdated naming `dailypapers db upgrade`
@@ -40,6 +43,8 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
         # Handler threads and pooled connections match (pool_options), so no request waits on the pool.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         worker = FetchWorker(store, config).start() if config.integer("DAILYPAPERS_FETCH_WORKER") else None
+        if warm_query_model:
+            warm(store, config)
         yield
         if worker is not None:
             worker.stop()
@@ -73,7 +78,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Factory for the server's worker processes (`uvicorn --factory`): settings from the environment."""
-    return create_app(Config.from_env())
+    return create_app(Config.from_env(), warm_query_model=True)
 
 
 def _wants_json(request: Request) -> bool:
