@@ -13,7 +13,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from dailypapers.storage import papers as paper_store
 from dailypapers.storage.schema import UTCDateTime, papers
@@ -80,6 +82,8 @@ class CopyPaperWrites(PaperWrites):
                 for row in rows:
                     for category in dict.fromkeys(row["categories"]):
                         copy.write_row((row["id"], category))
+        except psycopg.errors.IntegrityError as exc:  # a racing import stored one of these first: as on SQLAlchemy's
+            raise IntegrityError("COPY papers", None, exc) from exc  # path, the caller's transaction rolls back
         finally:
             cursor.close()
 
