@@ -128,6 +128,7 @@ def free_port() -> int:
 
 def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DAILYPAPERS_HOME": str(home), "DATABASE_URL": "", "DAILYPAPERS_LOG_LEVEL": "WARNING"}
+    env.setdefault("DAILYPAPERS_ARXIV_PDF_URL", "")  # no thumbnail fetches from arxiv.org inside a timed run
     args = [sys.executable, "-m", "dailypapers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers:
         args += ["--workers", str(workers)]
