@@ -70,7 +70,14 @@ def main() -> None:
     started = time.perf_counter()
     home = copy_home(args.home)
     # 40 sign-ins from one test client: past the per-address sign-in limit, which is not what is measured here
-    config = Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="", DAILYPAPERS_LOGIN_RATE="1000/60")
+    config = Config.from_env(
+        {},
+        DAILYPAPERS_HOME=str(home),
+        DATABASE_URL="",
+        DAILYPAPERS_LOGIN_RATE="1000/60",
+        DAILYPAPERS_FETCH_WORKER="0",  # no fetch-queue thread: it would fetch thumbnails from arxiv.org mid-timing
+        DAILYPAPERS_ARXIV_PDF_URL="",
+    )
     store = open_store(config)
     upgrade(store)
     with store.read() as conn:
