@@ -125,13 +125,9 @@ def recommend(
     now: datetime | None = None,
 ) -> Recommendations:
     """The member's best papers first published from `start` to `end` (inclusive), with reasons. Read-only."""
-    begin = datetime.combine(start, time.min, UTC)
     stop = datetime.combine(end + timedelta(days=1), time.min, UTC)
     with store.read() as conn:
-        stored = rec_store.profile_of(conn, account_id)
-        positives, negatives = load_signals(conn, account_id)
-        window = _window(conn, begin, stop)
-        upvoted = rec_store.upvoted_ids_published_between(conn, account_id, begin, stop)
+        stored, positives, negatives, window, upvoted = _member_inputs(conn, account_id, start, end)
         trending = feed_store.trending_candidates(conn, start=start, end=end)
     chosen = dial if dial is not None else (stored.dial if stored else DEFAULT_DIAL)
     categories = stored.categories if stored else []
@@ -172,16 +168,21 @@ def personal_parts(
 ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
     """(candidate ids, which may be ranked, each unweighted part of the personal score): what bench/recommend.py
     tunes the weights on, the same computation `recommend` weighs. Read-only."""
-    begin = datetime.combine(start, time.min, UTC)
-    stop = datetime.combine(end + timedelta(days=1), time.min, UTC)
     with store.read() as conn:
-        stored = rec_store.profile_of(conn, account_id)
-        positives, negatives = load_signals(conn, account_id)
-        window = _window(conn, begin, stop)
-        upvoted = rec_store.upvoted_ids_published_between(conn, account_id, begin, stop)
+        stored, positives, negatives, window, upvoted = _member_inputs(conn, account_id, start, end)
     profile = _profile(stored, positives, negatives)
     keep = _rankable(window, positives, negatives, upvoted)
     return window.ids, keep, score(profile, positives, window).parts
+
+
+def _member_inputs(conn: Connection, account_id: int, start: date, end: date) -> tuple[Any, Any, Any, Window, Any]:
+    """What both the ranking and the bench's score parts read: profile row, signals, the period's window, upvotes."""
+    begin = datetime.combine(start, time.min, UTC)
+    stop = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    stored = rec_store.profile_of(conn, account_id)
+    positives, negatives = load_signals(conn, account_id)
+    window = _window(conn, begin, stop)
+    return stored, positives, negatives, window, rec_store.upvoted_ids_published_between(conn, account_id, begin, stop)
 
 
 def _trending(
