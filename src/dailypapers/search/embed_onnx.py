@@ -7,7 +7,7 @@ length and padded per batch only to the longest text in it, which saves most of 
 queries. Batches are capped
 in padded tokens as well as rows, so long abstracts run 16 at a time: same speed, a third of the peak memory.
 
-Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md § Search), about 1.65x sentence-transformers fp32;
+Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md; details in docs/benchmarks-history.md § Search), about 1.65x sentence-transformers fp32;
 int8 matrix products are ~2x fp32 there and attention stays fp32. What did not pay off, and why it is not here:
 - Shorter truncation than the configured 256 tokens. Most abstracts are longer, and SciFact nDCG@10 drops:
   128 tokens (twice as fast) 0.6222 with fp32, 192 tokens 0.6329 with int8, against 0.6484 (fp32, 256).
