@@ -18,34 +18,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dailypapers.config import Config
 from dailypapers.search.embed import model_name
 from dailypapers.services.imports import import_items
-from dailypapers.storage import Store, make_engine, open_store
+from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import upgrade
 from dailypapers.storage.papers import count_papers
+from dailypapers.storage.pg_bulk import vacuum_analyze
+from pg_twin import server_url
 from replicate_corpus import COPIES, KAGGLE, copy_items, real_vectors
 
 DATABASE = "dp1m"
-
-
-def server_url(workdir: Path) -> str:
-    """The URL of `dp1m` on the pgserver PostgreSQL in WORKDIR/pg, started if needed (and left running)."""
-    import pgserver
-
-    server = pgserver.get_server(workdir / "pg", cleanup_mode=None)
-    prefix, _, query = server.get_uri().partition("?")
-    root = prefix.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    admin = make_engine(f"{root}/postgres?{query}", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}).first():
-            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    return f"{root}/{DATABASE}?{query}"
 
 
 def import_copies(store: Store, papers: int, source: Path) -> None:
@@ -76,7 +62,7 @@ def main() -> None:
     home = args.workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
     config = Config.from_env(
-        {}, DAILYPAPERS_HOME=str(home), DATABASE_URL=server_url(args.workdir), DAILYPAPERS_FETCH_WORKER="0"
+        {}, DAILYPAPERS_HOME=str(home), DATABASE_URL=server_url(args.workdir, DATABASE), DAILYPAPERS_FETCH_WORKER="0"
     )
     print(f"DATABASE_URL={config.database_url}", flush=True)
     store = open_store(config)
@@ -86,6 +72,9 @@ def main() -> None:
         print(f"{count_papers(conn)} papers in {DATABASE}", flush=True)
     if args.vectors:
         load_vectors(store, config, real_vectors(args.around) if args.around else None, args)
+    started = time.perf_counter()
+    vacuum_analyze(store)
+    print(f"VACUUM (ANALYZE) in {time.perf_counter() - started:.0f} s", flush=True)
     store.dispose()
 
 
@@ -93,7 +82,7 @@ def load_vectors(store: Store, config: Config, around: np.ndarray | None, args: 
     """search_latency.fill_synthetic's vectors (same seed, same id order), COPYed with the index dropped, then the
     index built once; prints the seconds of each step."""
     from dailypapers.storage.embeddings import next_seq, papers_to_embed
-    from dailypapers.storage.pgvector_bulk import build_vector_index, copy_embeddings, drop_vector_index
+    from dailypapers.storage.pg_bulk import build_vector_index, copy_embeddings, drop_vector_index
     from search_latency import NOISE
 
     rng, model, after, filled = np.random.default_rng(7), model_name(config), "", 0

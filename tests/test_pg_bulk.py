@@ -14,7 +14,7 @@ from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.embeddings import nearest_pgvector, vectors_of
 from dailypapers.storage.fulltext import SearchFilters
-from dailypapers.storage.pgvector_bulk import INDEX, build_vector_index, copy_embeddings, drop_vector_index
+from dailypapers.storage.pg_bulk import INDEX, build_vector_index, copy_embeddings, drop_vector_index, vacuum_analyze
 from dailypapers.testing.stores import PostgresFactory
 
 MODEL = "test-model"
@@ -54,3 +54,18 @@ def test_copied_vectors_are_stored_exactly_and_the_rebuilt_index_finds_them(pg_s
         nearest = nearest_pgvector(conn, vectors[7], MODEL, SearchFilters(), 3)
     assert all(np.array_equal(stored[i], v) for i, v in zip(ids, vectors, strict=True))
     assert nearest[0][0] == ids[7] and nearest[0][1] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_vacuum_analyze_after_a_bulk_load_gives_the_planner_the_words_frequencies(pg_store: Store) -> None:
+    import_papers(
+        pg_store, [PaperRecord(id=f"2501.{n:05d}", title="Same words", abstract="", authors=[]) for n in range(30)]
+    )
+    vacuum_analyze(pg_store)
+    with pg_store.read() as conn:
+        words = conn.execute(
+            text(
+                "SELECT most_common_elems::text FROM pg_stats WHERE tablename = 'papers' AND attname = 'search_vector'"
+            )
+        ).scalar_one()
+        visible = conn.execute(text("SELECT relallvisible FROM pg_class WHERE relname = 'papers'")).scalar_one()
+    assert "same" in words and visible > 0

@@ -1,9 +1,12 @@
-"""PostgreSQL: loading many vectors at once, then building the HNSW index in one pass (benches, bulk loads).
+"""PostgreSQL bulk loads (benches, a first import of a large corpus): vectors by COPY, the HNSW index built in one
+pass, and VACUUM ANALYZE after.
 
 Inserting into a live HNSW graph costs a graph search per row (10,000 rows took 5 minutes on this machine under
 load); a million rows are loaded far faster with the index dropped, COPY (binary: no float formatting), and one
 CREATE INDEX that has the memory to hold the graph (`maintenance_work_mem`; pgvector warns and slows down by
-an order of magnitude when the graph outgrows it) and parallel workers.
+an order of magnitude when the graph outgrows it) and parallel workers. After a bulk load, VACUUM marks the pages
+all-visible (counting a word's papers then skips the heap, migration 0024) and ANALYZE gives the planner the
+words' frequencies (storage/tsvector.py); autovacuum would get there too, some minutes later.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
+
+from dailypapers.storage.db import Store
 
 INDEX = "ix_paper_embeddings_hnsw"  # migration 0002's name
 _COLUMNS = ("paper_id", "model", "text_hash", "content_hash", "seq", "vector")
@@ -45,3 +50,9 @@ def copy_embeddings(conn: Connection, rows: Iterable[tuple[str, str, str, str, i
             copy.write_row(row)
             written += 1
     return written
+
+
+def vacuum_analyze(store: Store) -> None:
+    """VACUUM (ANALYZE) every table, outside a transaction as VACUUM requires."""
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE)"))
