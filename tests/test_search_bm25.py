@@ -202,3 +202,30 @@ def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_cal
     finally:
         store.dispose()
         factory.drop(config)
+
+
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's ranking query")
+def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the_next(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from sqlalchemy import event
+
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    config = factory.config(tmp_path / "pg")
+    store = open_store(config)
+    try:
+        load(store)
+        clear_cache()
+        ranked: list[str] = []
+        event.listen(store.engine, "before_cursor_execute", lambda *args: ranked.append(args[2]))
+        every = [["sparse"], ["attention"]]
+        with store.read() as conn:  # a hybrid search: the text query's all-words pass, then the every-word tier
+            first = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+            again = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+        with store.read() as conn:  # the next search reads the store again
+            later = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+        assert first == again == later and {key for key, _ in first} == {"2501.00003", "2501.00007", "2501.00008"}
+        assert len([sql for sql in ranked if "ts_rank_cd" in sql]) == 2
+    finally:
+        store.dispose()
+        factory.drop(config)
