@@ -3,11 +3,12 @@
     python bench/pg_million.py --workdir /tmp/pgscale-1m [--papers 1000000] [--around STORE…] [--vectors]
 
 The papers go through the real import service (`services.imports.import_items`), copy after copy as in
-replicate_corpus.py, into the database `dp1m` of a pgserver PostgreSQL 16 kept in WORKDIR/pg (left running, so a
-later run and bench/search_latency.py reuse it; `pg_ctl -D WORKDIR/pg stop` ends it). --vectors then drops the HNSW
-index, gives every paper a SYNTHETIC vector (a real one of the --around stores plus noise, as search_latency.py's
-fill_synthetic, loaded with COPY) and builds the index once, timed, with the maintenance memory and parallel workers
-given: building it once is far faster than inserting a million vectors into a live HNSW graph.
+replicate_corpus.py, into the database `dp1m` of a pgserver PostgreSQL 16 kept in WORKDIR/pg, left running so a
+later run and bench/search_latency.py reuse it (as root, `runuser -u pgserver -- pg_ctl -D WORKDIR/pg stop` ends
+it). --vectors then drops the HNSW index, gives every paper a SYNTHETIC vector (a real one of the --around stores
+plus noise, as search_latency.py's fill_synthetic, loaded with COPY) and builds the index once, timed, with the
+maintenance memory and parallel workers given: building it once is far faster than inserting a million vectors
+into a live HNSW graph.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def build_twin(
 
 def server_url(workdir: Path, database: str) -> str:
     """The URL of `database` (created if missing) on the pgserver PostgreSQL in WORKDIR/pg, started if needed and
-    left running, so later runs and benches reuse it (`pg_ctl -D WORKDIR/pg stop` ends it)."""
+    left running, so later runs and benches reuse it (`pg_ctl -D WORKDIR/pg stop`, as the pgserver user, ends it)."""
     import pgserver
     from sqlalchemy import text
 
