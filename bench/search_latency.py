@@ -4,6 +4,8 @@
     python bench/search_latency.py --home /tmp/dpsearch --postgres-url postgresql+psycopg://…   # both engines
     python bench/replicate_corpus.py --home /tmp/dp1m --vectors    # then:
     python bench/search_latency.py --home /tmp/dp1m --no-mrr
+    python bench/pg_million.py --workdir /tmp/pgscale-1m --vectors --around STORE   # 1M on PostgreSQL, then:
+    python bench/search_latency.py --home /tmp/pgscale-1m/home --database-url <the URL it prints> --no-mrr
 
 The store should hold the real corpus (`dailypapers import kaggle …` and `import hf-daily …`). Papers without an
 embedding get a SYNTHETIC one (seeded random unit vector) first when --synthetic is given: embedding 80k papers

@@ -162,3 +162,70 @@ def test_migration_0017_rebuilds_the_postgresql_index_and_its_downgrade_restores
     finally:
         store.dispose()
         factory.drop(config)
+
+
+def test_word_counts_are_exact_below_the_cap_and_equal_on_both_engines(both_engines: tuple[Store, Store]) -> None:
+    found = []
+    for store in both_engines:
+        with store.read() as conn:
+            found.append(store.text_index.terms.document_frequencies(conn, ["attention", "sparse", "long context"]))
+    assert found[0] == found[1] == {"attention": 7, "sparse": 3, "long context": 1}
+
+
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's counts from the GIN index and its statistics")
+def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_call_common(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from sqlalchemy import event, text
+
+    from dailypapers.storage.tsvector import _count
+
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    config = factory.config(tmp_path / "pg")
+    store = open_store(config)
+    try:
+        words = [
+            PaperRecord(id=f"2502.{n:05d}", title=f"Common words {n}", abstract="rare" if n < 3 else "", authors=[])
+            for n in range(60)
+        ]
+        import_papers(store, words)
+        with store.read() as conn:  # no statistics yet: every count is read from the index
+            assert (_count(conn, "common", 100), _count(conn, "common", 20), _count(conn, "rare", 20)) == (60, 20, 3)
+        with store.write() as conn:
+            conn.execute(text("ANALYZE papers"))
+        counted: list[str] = []
+        event.listen(store.engine, "before_cursor_execute", lambda *args: counted.append(args[2]))
+        with store.read() as conn:  # 60 papers by the statistics, at least 1.5 × 20: capped without counting
+            assert _count(conn, "common", 20) == 20
+            assert not [sql for sql in counted if "dailypapers_match_count" in sql]
+            assert (_count(conn, "common", 100), _count(conn, "rare", 20)) == (60, 3)
+    finally:
+        store.dispose()
+        factory.drop(config)
+
+
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's ranking query")
+def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the_next(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from sqlalchemy import event
+
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    config = factory.config(tmp_path / "pg")
+    store = open_store(config)
+    try:
+        load(store)
+        clear_cache()
+        ranked: list[str] = []
+        event.listen(store.engine, "before_cursor_execute", lambda *args: ranked.append(args[2]))
+        every = [["sparse"], ["attention"]]
+        with store.read() as conn:  # a hybrid search: the text query's all-words pass, then the every-word tier
+            first = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+            again = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+        with store.read() as conn:  # the next search reads the store again
+            later = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+        assert first == again == later and {key for key, _ in first} == {"2501.00003", "2501.00007", "2501.00008"}
+        assert len([sql for sql in ranked if "ts_rank_cd" in sql]) == 2
+    finally:
+        store.dispose()
+        factory.drop(config)

@@ -39,6 +39,6 @@ def search_backend(store: Store, config: Config, model: str | None = None) -> Se
             if store.dialect == "sqlite":
                 vectors = UsearchIndex(config, model, store.text_index)
             else:
-                vectors = PgvectorIndex(model)
+                vectors = PgvectorIndex(model, store.text_index)
             found = _chosen[store][key] = SearchBackend(store.text_index, vectors)
         return found

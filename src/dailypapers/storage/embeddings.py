@@ -173,18 +173,45 @@ def vectors_of(conn: Connection, paper_ids: Sequence[str], model: str) -> dict[s
     return {row[0]: row[1] for row in conn.execute(query)}
 
 
+MAX_EF_SEARCH = 1000  # pgvector's limit; an HNSW scan returns at most ef_search rows
+
+
+def _literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+
+
 def nearest_pgvector(
     conn: Connection, vector: np.ndarray, model: str, filters: SearchFilters, k: int
 ) -> list[tuple[str, float]]:
     """PostgreSQL: the `k` nearest papers by cosine (HNSW), as (paper id, similarity), passing the filters."""
-    conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(k * 2, 1000))}"))
-    params: dict[str, Any] = {"k": k, "q": "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]", "model": model}
+    conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(k * 2, MAX_EF_SEARCH))}"))
+    params: dict[str, Any] = {"k": k, "q": _literal(vector), "model": model}
     where = TsvectorIndex().filter_sql(filters, params)
     # With filters, HNSW would return k neighbours of which few pass (pgvector 0.6 has no iterative scan), so
-    # order by an expression the index cannot serve: an exact scan of the (usually narrow) filtered set.
+    # order by an expression the index cannot serve: an exact scan of the filtered set (for narrow filters; a broad
+    # one goes through nearest_pgvector_passing, search.vector_index).
     order = "(e.vector <=> CAST(:q AS vector)) + 0" if filters.active else "e.vector <=> CAST(:q AS vector)"
     sql = (
         "SELECT e.paper_id, 1 - (e.vector <=> CAST(:q AS vector)) AS sim FROM paper_embeddings e "
         f"JOIN papers p ON p.id = e.paper_id WHERE e.model = :model{where} ORDER BY {order} LIMIT :k"
+    )
+    return [(row[0], float(row[1])) for row in run(conn, sql, params)]
+
+
+def nearest_pgvector_passing(
+    conn: Connection, vector: np.ndarray, model: str, filters: SearchFilters, n: int
+) -> list[tuple[str, float]]:
+    """PostgreSQL: of the HNSW's `n` nearest papers (at most MAX_EF_SEARCH), those passing the filters.
+
+    What pgvector ≥ 0.8's iterative scan does, in one step: a broad filter (a category of 20% of the papers) is
+    served from the index, where an exact scan would compute the distance to every paper it passes."""
+    n = min(n, MAX_EF_SEARCH)
+    conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, n)}"))
+    params: dict[str, Any] = {"n": n, "q": _literal(vector), "model": model}
+    where = TsvectorIndex().filter_sql(filters, params)
+    sql = (
+        "SELECT p.id, near.sim FROM (SELECT e.paper_id, 1 - (e.vector <=> CAST(:q AS vector)) AS sim "
+        "FROM paper_embeddings e WHERE e.model = :model ORDER BY e.vector <=> CAST(:q AS vector) LIMIT :n) near "
+        f"JOIN papers p ON p.id = near.paper_id WHERE TRUE{where} ORDER BY near.sim DESC"
     )
     return [(row[0], float(row[1])) for row in run(conn, sql, params)]
