@@ -12,10 +12,12 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from dailypapers.config import Config
 from dailypapers.search.service import SearchRequest, search_papers
 from dailypapers.storage import Store
+from dailypapers.storage.fulltext import ENOUGH_ALL_WORDS, SearchFilters
 from dailypapers.web.app import create_app
 from dailypapers.web.auth import SESSION_COOKIE, SessionCookies
 from dailypapers.web.page_cache import PageCache
@@ -157,3 +159,28 @@ def _page_cache(app: Any) -> PageCache:
     while not isinstance(layer, PageCache):
         layer = layer.app
     return layer
+
+
+def test_the_all_words_ranking_is_read_once_per_transaction(
+    config: Config, store: Store, days: list[dict[str, Any]]
+) -> None:
+    """A search asks for it as the candidates' first tier (enough papers hold every word), then as the fusion's
+    every-word tier: the second ask runs no statement; a new transaction, which may see new papers, ranks again."""
+    words = QUERY.split()
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        statements.append(sql)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        with store.read() as conn:
+            first = store.text_index.candidates(conn, words, [], SearchFilters(), 100)
+            asked = len(statements)
+            every = store.text_index.candidates(conn, [], [[w] for w in words], SearchFilters(), 100)
+            assert every == first and len(first) >= ENOUGH_ALL_WORDS and len(statements) == asked
+        with store.read() as conn:
+            assert store.text_index.candidates(conn, [], [[w] for w in words], SearchFilters(), 100) == first
+            assert len(statements) > asked
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)

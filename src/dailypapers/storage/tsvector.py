@@ -31,7 +31,7 @@ from dailypapers.storage.fulltext import (
     ROW_BUDGET,
     SearchFilters,
     TextIndex,
-    run,
+    run_ranking,
 )
 from dailypapers.storage.term_stats import TermCounts, corpus_stats
 
@@ -135,4 +135,4 @@ class TsvectorIndex(TextIndex):
             "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) m "
             "CROSS JOIN LATERAL (SELECT m.v || ''::tsvector AS v OFFSET 0) d ORDER BY score DESC, m.id LIMIT :k"
         )
-        return [(row[0], float(row[1])) for row in run(conn, sql, params)]
+        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]
