@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from dailypapers.config import Config
@@ -17,22 +19,37 @@ def thumbnails_enabled(config: Config) -> bool:
     return bool(config.text("DAILYPAPERS_ARXIV_PDF_URL"))
 
 
-def thumbnail_path(config: Config, paper_id: str) -> Path:
-    """The file of a paper's thumbnail (made or not). `paper_id` must be a bare arXiv id (InvalidArxivId otherwise),
-    so no path outside the directory can be named; an old-style id's slash becomes an underscore."""
+@lru_cache(maxsize=8192)
+def _file_name(paper_id: str) -> str:
+    """The thumbnail's file name (cached: every card of every page asks). `paper_id` must be a bare arXiv id
+    (InvalidArxivId otherwise), so no path outside the directory can be named; an old-style id's slash becomes an
+    underscore."""
     bare = parse_arxiv_id(paper_id).id
     if bare != paper_id:
         raise ValueError(f"not a bare arXiv id: {paper_id!r}")
-    return config.home / DIRECTORY / f"{bare.replace('/', '_')}.webp"
+    return f"{bare.replace('/', '_')}.webp"
+
+
+@lru_cache(maxsize=16)
+def _directory(home: str) -> str:
+    return os.path.join(os.path.expanduser(home), DIRECTORY)  # as Config.home expands it
+
+
+def thumbnail_path(config: Config, paper_id: str) -> Path:
+    """The file of a paper's thumbnail (made or not); ValueError for anything not a bare arXiv id."""
+    return config.home / DIRECTORY / _file_name(paper_id)
 
 
 def thumbnail_file(config: Config, paper_id: str) -> Path | None:
-    """The thumbnail file of `paper_id` when one has been made, else None (also for anything not an arXiv id)."""
+    """The thumbnail file of `paper_id` when one has been made, else None (also for anything not an arXiv id).
+
+    One stat of a string path: a page of 50 cards asks 50 times, so no Path is built unless the file is there."""
     try:
-        path = thumbnail_path(config, paper_id)
+        name = _file_name(paper_id)
     except ValueError:
         return None
-    return path if path.is_file() else None
+    path = os.path.join(_directory(config.values["DAILYPAPERS_HOME"]), name)
+    return Path(path) if os.path.isfile(path) else None
 
 
 def thumbnail_url(paper_id: str) -> str:

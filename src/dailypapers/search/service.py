@@ -50,13 +50,14 @@ class SearchRequest:
     sort: str = "relevance"  # relevance | newest | upvotes
     mode: str = "hybrid"  # hybrid | text | semantic
     has_code: bool = False  # only papers with a code repository (also `has:code` in the query)
+    snippets: bool = True  # false: hits carry no snippet (the JSON API shows none, so none is cut)
 
 
 @dataclass
 class SearchHit:
     paper: StoredPaper
     score: float
-    snippet: str  # HTML-escaped excerpt with matched terms wrapped in <mark>…</mark>
+    snippet: str  # HTML-escaped excerpt with matched terms wrapped in <mark>…</mark> ("" when not asked for)
 
 
 @dataclass
@@ -130,7 +131,8 @@ def _search(
 ) -> SearchResults:
     if parsed.arxiv_id:
         paper = paper_by_id(conn, parsed.arxiv_id)
-        hits = [SearchHit(paper, 1.0, snippet(paper.abstract, []))] if paper and request.offset == 0 else []
+        excerpt = snippet(paper.abstract, []) if paper and request.snippets else ""
+        hits = [SearchHit(paper, 1.0, excerpt)] if paper and request.offset == 0 else []
         return SearchResults(hits, request, exact_match=paper is not None, total=1 if paper else 0)
     if not parsed.has_text:
         ids = backend.text.browse(conn, filters, request.sort, request.limit, request.offset)
@@ -214,7 +216,7 @@ def _hits(
     papers = papers_by_ids(conn, ids)
     words = parsed.highlight_words()
     hits = [
-        SearchHit(papers[key], scores.get(key, 0.0), snippet(papers[key].abstract, words))
+        SearchHit(papers[key], scores.get(key, 0.0), snippet(papers[key].abstract, words) if request.snippets else "")
         for key in ids
         if key in papers
     ]

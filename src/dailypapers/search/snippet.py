@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import islice
 
 from dailypapers.latex import math_spans
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_CHAR = re.compile(r"\w")
 WINDOW = 32  # words
 
 
@@ -28,23 +28,32 @@ def match_strength(words: Sequence[str], text: str) -> float:
     return sum(1 for w in words if _stem_key(w) in present or w in present) / len(words)
 
 
-@lru_cache(maxsize=256)
-def _forms(keys: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Keys split by how a word may extend them: not at all, by up to 3 letters (4-letter keys), by exactly 3."""
-    return keys, frozenset(k for k in keys if len(k) == 4), frozenset(k for k in keys if len(k) > 4)
+def _marked_words(text: str, keys: frozenset[str]) -> list[tuple[int, int, int]]:
+    """(word index, start, end) of each word of `text` whose lower case or stem key (`_stem_key`) is one of the
+    keys: the key itself, a 4-letter key plus 1-3 letters (words of 5-7), or a longer key plus exactly 3.
 
-
-def _marked_words(words: list[str], keys: frozenset[str]) -> list[int]:
-    """Indexes of the words whose lower case or stem key (`_stem_key`) is one of the keys."""
-    if not keys:
-        return []
-    exact, four, longer = _forms(keys)
-    hits = []
-    for i, word in enumerate(words):
-        word = word.lower()
-        size = len(word)
-        if word in exact or (4 < size <= 7 and word[:4] in four) or (size > 7 and word[:-3] in longer):
-            hits.append(i)
+    Keys are found with str.find in the lower-cased text and the words before a match are counted inside the
+    regex engine, so a snippet costs a few Python steps per match, not per word of the abstract."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: positions would not line up
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    found: dict[int, int] = {}
+    for key in filter(None, keys):
+        at = lowered.find(key)
+        while at >= 0:
+            if at == 0 or not _WORD_CHAR.match(lowered, at - 1):
+                word = _WORD.match(lowered, at)
+                assert word is not None
+                size = word.end() - at
+                extra = size - len(key)
+                if extra == 0 or (len(key) == 4 and 0 < extra <= 3) or (len(key) > 4 and extra == 3):
+                    found[at] = word.end()
+            at = lowered.find(key, at + 1)
+    hits, index, previous = [], 0, 0
+    for start in sorted(found):
+        index += len(_WORD.findall(text, previous, start))
+        hits.append((index, start, found[start]))
+        index, previous = index + 1, found[start]
     return hits
 
 
@@ -65,24 +74,23 @@ def snippet(text: str, words: Sequence[str], window: int = WINDOW) -> str:
     """HTML-escaped excerpt of about `window` words with the most query words, matches in <mark>…</mark>."""
     keys = frozenset({_stem_key(w) for w in words} | {w.lower() for w in words})
     text = " ".join(text.split())
-    tokens = _WORD.findall(text)
-    if not tokens:
+    marked = _marked_words(text, keys)
+    best_start = _best_window([index for index, _, _ in marked], window)
+    # The shown words and one more (is there text after them?); those before are skipped inside the regex engine.
+    shown = list(islice(_WORD.finditer(text), best_start, best_start + window + 1))
+    if not shown:
         return ""
-    hits = _marked_words(tokens, keys)
-    best_start = _best_window(hits, window)
-    last_word = min(best_start + window, len(tokens)) - 1
-    # Spans of the shown words only: the words before them are skipped inside the regex engine.
-    shown = [m.span() for m in islice(_WORD.finditer(text), best_start, last_word + 1)]
-    start, end = _whole_formulas(text, shown[0][0], shown[-1][1])
+    more, shown = len(shown) > window, shown[:window]
+    last_word = best_start + len(shown) - 1
+    start, end = _whole_formulas(text, shown[0].start(), shown[-1].end())
     parts, at = [], start
-    for i in hits:
-        if best_start <= i <= last_word:
-            a, b = shown[i - best_start]
+    for index, a, b in marked:
+        if best_start <= index <= last_word:
             parts += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
             at = b
     parts.append(html.escape(text[at:end]))
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if last_word < len(tokens) - 1 else ""
+    suffix = " …" if more else ""
     return prefix + "".join(parts) + suffix
 
 

@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from dailypapers.storage.fulltext import BM25_WEIGHTS, ENOUGH_ALL_WORDS, ROW_BUDGET, SearchFilters, TextIndex, run
+from dailypapers.storage.fulltext import (
+    BM25_WEIGHTS,
+    ENOUGH_ALL_WORDS,
+    ROW_BUDGET,
+    SearchFilters,
+    TextIndex,
+    run_ranking,
+)
 from dailypapers.storage.term_stats import TermCounts
 
 # Pages written per step when merging the FTS5 index (see merge_step): under half a second each.
@@ -128,7 +135,7 @@ class Fts5Index(TextIndex):
                 f"WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
                 "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
             )
-        return [(row[0], float(row[1])) for row in run(conn, sql, params)]
+        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]
 
     @contextmanager
     def indexing_in_bulk(self, conn: Connection, paper_ids: Sequence[str]) -> Iterator[None]:

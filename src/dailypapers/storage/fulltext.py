@@ -65,6 +65,28 @@ def run(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
     return list(conn.execute(stmt, params))
 
 
+_RANKINGS = "dailypapers.rankings"  # conn.info key: (transaction, {(sql, params): rows})
+
+
+def run_ranking(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """`run` for a BM25 ranking, kept until this transaction ends: one search asks for its all-words ranking twice
+    (the candidates' first tier, then the fusion's every-word tier), and it is read once.
+
+    Kept in the pooled connection's `info` (one thread at a time uses it) beside the transaction it belongs to, so
+    a later transaction, which may see other rows, never reuses it; at most one search's few rankings are held."""
+    transaction = conn.get_transaction()
+    if transaction is None:
+        return run(conn, sql, params)
+    owner, kept = conn.info.get(_RANKINGS, (None, {}))
+    if owner is not transaction:
+        kept = {}
+        conn.info[_RANKINGS] = (transaction, kept)
+    key = (sql, repr(sorted(params.items(), key=lambda item: item[0])))
+    if key not in kept:
+        kept[key] = run(conn, sql, params)
+    return kept[key]
+
+
 def author_words(authors: Sequence[str]) -> list[list[str]]:
     return [w for w in ([x.lower() for x in _WORD.findall(a)] for a in authors) if w]
 

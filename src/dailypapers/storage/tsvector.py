@@ -31,7 +31,7 @@ from dailypapers.storage.fulltext import (
     ROW_BUDGET,
     SearchFilters,
     TextIndex,
-    run,
+    run_ranking,
 )
 from dailypapers.storage.term_stats import TermCounts, corpus_stats
 
@@ -140,20 +140,4 @@ class TsvectorIndex(TextIndex):
             "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) m "
             "CROSS JOIN LATERAL (SELECT m.v || ''::tsvector AS v OFFSET 0) d ORDER BY score DESC, m.id LIMIT :k"
         )
-        return _once_per_transaction(conn, sql, params)
-
-
-def _once_per_transaction(conn: Connection, sql: str, params: dict[str, Any]) -> list[tuple[str, float]]:
-    """Run a ranking query, or give the rows the same query returned earlier in this transaction (one search).
-
-    A hybrid search asks for the all-words ranking twice when its text query took the all-words pass (search.service
-    every_word_papers): the same SQL and parameters, 20-40% of PostgreSQL's text time, so it runs once."""
-    transaction = conn.get_transaction()
-    key = (sql, tuple(sorted((name, repr(value)) for name, value in params.items())))
-    memo: tuple[object, dict[object, list[tuple[str, float]]]] | None = conn.info.get("dailypapers_bm25")
-    if memo is None or memo[0] is not transaction:
-        memo = conn.info["dailypapers_bm25"] = (transaction, {})
-    found = memo[1].get(key)
-    if found is None:
-        found = memo[1][key] = [(row[0], float(row[1])) for row in run(conn, sql, params)]
-    return list(found)
+        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]

@@ -292,7 +292,7 @@ def search(
     or `has_code=true`: only papers with a code repository)."""
     if not query.strip():
         raise HTTPException(400, "q is empty: say what to search for")
-    results = search_or_400(request, SearchRequest(q=query, limit=limit, has_code=has_code))
+    results = search_or_400(request, SearchRequest(q=query, limit=limit, has_code=has_code, snippets=False))
     return json_of([api_unlisted(hit.paper) for hit in results.hits])
 
 

@@ -4,7 +4,10 @@ Pure ASGI middleware inside `SessionCookies` (web/app.py), one cache per server 
 
 - only GET requests with no session cookie (valid or not) and no Authorization header: a signed-in member's page
   or a token's answer is never stored, and never served from here;
-- only the routes in `CACHED` (search results are not: the same words rarely come twice in a few seconds);
+- only the routes in `CACHED`; search results (`/papers?q=`, `/api/papers/search`) are kept apart, in a smaller
+  LRU of their own (`MAX_SEARCHES`), so a crawler walking endless distinct queries only churns that one and never
+  pushes the feeds and paper pages out, and its memory stays bounded (entries x page size, see
+  docs/architecture.md);
 - only a complete 200 answer that sets no cookie, carries no `Cache-Control: no-store`/`private`, and was made
   while no form was posted to this worker (see below).
 
@@ -30,7 +33,7 @@ from dailypapers.web.auth import CSRF_PLACEHOLDER, DEFER_CSRF, has_session_cooki
 
 CACHED = frozenset(
     {
-        "papers",  # the latest day (`/papers?q=` is search, not stored)
+        "papers",  # the latest day, and `/papers?q=` search pages (in the search LRU)
         "papers_of_day",
         "papers_of_week",
         "papers_of_month",
@@ -38,10 +41,12 @@ CACHED = frozenset(
         "paper",
         "api_daily_papers",
         "api_paper",
+        "api_search",  # in the search LRU
     }
 )
 PREFIXES = ("/papers", "/api/daily_papers", "/api/papers/")  # a cheap first test before any buffering
 MAX_ENTRIES = 512  # per worker, least recently used dropped first (a feed page is ~50-100 kB)
+MAX_SEARCHES = 256  # per worker, apart from those: a search page of 20 cards is ~30 kB, so ~8 MB at most
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
 
@@ -54,17 +59,28 @@ class _Entry:
     expires: float
 
 
+class _Shelf(OrderedDict[tuple[str, bytes, str], _Entry]):
+    """Entries by (path, query string, host), least recently used first, at most `bound` of them."""
+
+    def __init__(self, bound: int) -> None:
+        super().__init__()
+        self.bound = bound
+
+
 class PageCache:
-    def __init__(self, app: ASGIApp, seconds: float, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self, app: ASGIApp, seconds: float, max_entries: int = MAX_ENTRIES, max_searches: int = MAX_SEARCHES
+    ) -> None:
         self.app = app
         self.seconds = seconds
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[str, bytes, str], _Entry] = OrderedDict()
+        self.entries = _Shelf(max_entries)
+        self.searches = _Shelf(max_searches)
         self.generation = 0  # bumped by every write: an answer made across one is not stored
 
     def clear(self) -> None:
         self.generation += 1
         self.entries.clear()
+        self.searches.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.seconds <= 0:
@@ -81,21 +97,27 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope.get("query_string", b""), Headers(scope=scope).get("host", ""))
-        entry = self.entries.get(key)
+        shelf = self.searches if _is_search(scope) else self.entries
+        entry = shelf.get(key)
         if entry is not None and entry.expires > time.monotonic():
-            self.entries.move_to_end(key)
+            shelf.move_to_end(key)
             await _answer(scope, send, entry, b"hit")
             return
-        await self._miss(scope, receive, send, key)
+        await self._miss(scope, receive, send, key, shelf)
 
     def _eligible(self, scope: Scope) -> bool:
         if scope["method"] != "GET" or not scope["path"].startswith(PREFIXES) or has_session_cookie(scope):
             return False
-        if any(name == b"authorization" for name, _ in scope.get("headers", ())):
-            return False
-        return not (scope["path"] == "/papers" and _has_query_words(scope.get("query_string", b"")))
+        return not any(name == b"authorization" for name, _ in scope.get("headers", ()))
 
-    async def _miss(self, scope: Scope, receive: Receive, send: Send, key: tuple[str, bytes, str]) -> None:
+    async def _miss(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple[str, bytes, str],
+        shelf: _Shelf,
+    ) -> None:
         scope[DEFER_CSRF] = True
         generation = self.generation
         start: Message | None = None
@@ -125,10 +147,10 @@ class PageCache:
             and not sets_cookies(scope)
             and not _private(headers)
         ):
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            shelf[key] = entry
+            shelf.move_to_end(key)
+            while len(shelf) > shelf.bound:
+                shelf.popitem(last=False)
         await _answer(scope, send, entry, b"miss")
 
 
@@ -153,5 +175,13 @@ def _private(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-def _has_query_words(query_string: bytes) -> bool:
-    return any(value.strip() for value in parse_qs(query_string.decode("latin-1")).get("q", []))
+def _is_search(scope: Scope) -> bool:
+    """A search's results (kept in the search LRU): the API's search, or `/papers` with query words."""
+    if scope["path"] == "/api/papers/search":
+        return True
+    query_string = scope.get("query_string", b"")
+    return (
+        scope["path"] == "/papers"
+        and b"q=" in query_string
+        and any(value.strip() for value in parse_qs(query_string.decode("latin-1")).get("q", []))
+    )

@@ -22,6 +22,9 @@ from dailypapers.web.feed_look import month_bounds, month_calendar, page_numbers
 from dailypapers.web.searching import SearchRequest, search_or_400
 
 PAGE_SIZE = 50
+# Search results per page: ranked best first from a pool of ~100 candidates (search.service.POOL), so five pages;
+# 20 cards (as the API's default) make a third of the page weight and snippet/render work of 50 (issue 18).
+SEARCH_PAGE_SIZE = 20
 FEED_SORTS = {"upvotes": "Most upvoted", "submitted": "Newest", "trending": "Rising"}
 HasCode = Annotated[bool, Query(description="true: only papers with a code repository")]
 SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "upvotes": "Most upvoted"}
@@ -224,8 +227,8 @@ def _search(request: Request, q: str, page: int, sort: str, filters: Filters) ->
     account = current_account(request)
     search_request = SearchRequest(
         q=q,
-        limit=PAGE_SIZE,
-        offset=page * PAGE_SIZE,
+        limit=SEARCH_PAGE_SIZE,
+        offset=page * SEARCH_PAGE_SIZE,
         date_from=filters.date_from,
         date_to=filters.date_to,
         category=filters.category or None,
@@ -243,7 +246,7 @@ def _search(request: Request, q: str, page: int, sort: str, filters: Filters) ->
         "q": q,
         "results": results,
         "page": page,
-        "page_size": PAGE_SIZE,
+        "page_size": SEARCH_PAGE_SIZE,
         "sort": sort,
         "sorts": SEARCH_SORTS,
         "filters": filters,

@@ -28,7 +28,9 @@ def suggest(request: Request, q: str = "") -> JSONResponse:
     if arxiv_id is not None:
         return _answer([{"id": arxiv_id.id, "title": f"Open arXiv:{arxiv_id.id}", "url": f"/papers/{arxiv_id.id}"}])
     try:
-        results = search_papers(store_of(request), config_of(request), SearchRequest(q=text, limit=LIMIT, mode="text"))
+        results = search_papers(
+            store_of(request), config_of(request), SearchRequest(q=text, limit=LIMIT, mode="text", snippets=False)
+        )
     except SearchError:
         return _answer([])  # half-typed syntax (an open quote, a dangling filter) is not an error while typing
     hits = results.hits[:LIMIT]

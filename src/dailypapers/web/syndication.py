@@ -197,7 +197,7 @@ def _papers_feed(request: Request, fmt: Format, text: str | None, date: str | No
 
 def _search_feed(request: Request, fmt: Format, text: str, has_code: bool) -> Response:
     config = config_of(request)
-    results = search_or_400(request, SearchRequest(q=text, limit=FEED_SIZE, has_code=has_code))
+    results = search_or_400(request, SearchRequest(q=text, limit=FEED_SIZE, has_code=has_code, snippets=False))
     name, site = config.text("DAILYPAPERS_SITE_NAME"), config.site_url
     from urllib.parse import urlencode
 
