@@ -90,4 +90,4 @@ def test_batches_are_length_sorted_and_capped_in_rows_and_padded_tokens() -> Non
     assert widths == sorted(widths)
     assert all(len(b) <= 4 for b in batches)
     assert all(len(b) * w <= TOKENS_PER_BATCH or len(b) == 1 for b, w in zip(batches, widths, strict=True))
-    assert [len(b) for b in length_sorted_batches(np.full(40, 256), batch_size=64)] == [8, 8, 8, 8, 8]
+    assert [len(b) for b in length_sorted_batches(np.full(40, 256), batch_size=64)] == [16, 16, 8]

