@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -40,6 +41,35 @@ def _cli(env: dict[str, str], *args: str) -> tuple[float, str, str]:
         [sys.executable, "-m", "dailypapers.cli", *args], env=env, capture_output=True, text=True, check=True
     )
     return time.perf_counter() - started, done.stdout, done.stderr
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this bench's finished child processes (the steps), steadier than wall time under load."""
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds so far of a live process and all its descendants (the server, its workers, a model export)."""
+    ticks, parents = 0, {pid}
+    stats = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stats[int(proc.name)] = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+    grew = True
+    while grew:
+        grew = False
+        for child, fields in stats.items():
+            if int(fields[1]) in parents and child not in parents:
+                parents.add(child)
+                grew = True
+    for member in parents:
+        if member in stats:
+            ticks += sum(int(x) for x in stats[member][11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -77,10 +107,12 @@ def main() -> None:
         errors: list[str] = []
         begun = time.perf_counter()
         for name in ("demo", "index"):
+            cpu = _children_cpu()
             seconds, out, err = _cli(env, name)
             steps[name] = seconds
             errors += [line for line in err.splitlines() if line.strip()]
-            print(f"{name:>6}: {seconds:6.1f} s  {out.strip().splitlines()[-1] if out.strip() else ''}")
+            last = out.strip().splitlines()[-1] if out.strip() else ""
+            print(f"{name:>6}: {seconds:6.1f} s (CPU {_children_cpu() - cpu:5.1f} s)  {last}")
         port = _free_port()
         log = home / "serve.log"
         with log.open("w") as sink:
@@ -98,9 +130,11 @@ def main() -> None:
                     raise SystemExit(f"serve exited: {log.read_text()[-2000:]}")
                 time.sleep(0.1)
             first_page = time.perf_counter()
+            page_cpu = _tree_cpu(server.pid)
             search_url = f"{base}/api/papers/search?" + urllib.parse.urlencode({"q": args.query, "limit": 10})
             answer = _get(search_url, timeout=900)
             first_search = time.perf_counter()
+            search_cpu = _tree_cpu(server.pid)
             again = time.perf_counter()
             _get(search_url)
             second = time.perf_counter() - again
@@ -110,8 +144,11 @@ def main() -> None:
         errors += [line for line in log.read_text().splitlines() if line.strip() and "serving http" not in line]
         if answer is None:
             raise SystemExit("the search did not answer:\n" + log.read_text()[-3000:])
-        print(f" serve: first page {first_page - serve_start:.1f} s after start")
-        print(f"search: first answer {first_search - first_page:.1f} s after the first page, second {second:.2f} s")
+        print(f" serve: first page {first_page - serve_start:.1f} s after start (server CPU {page_cpu:.1f} s)")
+        print(
+            f"search: first answer {first_search - first_page:.1f} s after the first page (server CPU by then "
+            f"{search_cpu:.1f} s, with any model export), second {second:.2f} s"
+        )
         print(f" total: first page {first_page - begun:.1f} s, first hybrid answer {first_search - begun:.1f} s")
         _, hybrid, _ = _cli(env, "search", args.query, "--json")
         _, text_only, _ = _cli(env, "search", args.query, "--json", "--mode", "text")

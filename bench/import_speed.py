@@ -6,7 +6,7 @@ threads) and of the PostgreSQL server, steadier figures on a shared machine. Bas
 reading and JSON-decoding the file, and the same imports by another checkout's code (`--baseline-src
 /work/main/src`, the code before this change), each code migrating its own empty store first.
 
-    python -m bench.import_speed [--engines sqlite,postgresql] [--file PATH] [--baseline-src DIR]
+    python -m bench.import_speed [--engines sqlite,postgresql] [--file PATH] [--baseline-src DIR ...]
 """
 
 from __future__ import annotations
@@ -94,13 +94,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
-    parser.add_argument("--baseline-src", type=Path, help="src/ of the code to compare with, e.g. /work/main/src")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        action="append",
+        default=[],
+        help="src/ of code to compare with, e.g. /work/main/src (repeat for several baselines)",
+    )
     args = parser.parse_args()
     parse_s = baseline_parse(args.file)
     print(f"baseline: read + JSON-decode {args.file.name}: {parse_s:.1f} s ({load()})")
     work = scratch_dir("dp-bench-import-")
     pg = PostgresFactory(work / "pgdata") if "postgresql" in args.engines else None
-    codes = [("this code", OUR_SRC)] + ([("baseline", args.baseline_src)] if args.baseline_src else [])
+    codes = [("this code", OUR_SRC)] + [(f"baseline{i or ''}", src) for i, src in enumerate(args.baseline_src)]
     for engine in args.engines.split(","):
         for code, src in codes:
             home = work / f"{engine}-{code.replace(' ', '-')}"
@@ -113,7 +119,7 @@ def main() -> None:
                 seconds, peak, cpu, summary = run_import(args.file, env)
                 server = f"server CPU {server_cpu(pgdata) - before:5.1f} s  " if pgdata else ""
                 print(
-                    f"{engine:10} {code:9} {label:12} {seconds:6.1f} s  ({seconds / parse_s:4.1f}x parse)  "
+                    f"{engine:10} {code:10} {label:12} {seconds:6.1f} s  ({seconds / parse_s:4.1f}x parse)  "
                     f"peak RSS {peak:5.0f} MB  client CPU {cpu:5.1f} s  {server}{load()} | {summary}",
                     flush=True,
                 )

@@ -16,7 +16,7 @@ import pytest
 from dailypapers.demo import ARXIV_FILE, VECTORS_FILE
 from dailypapers.ingest.kaggle import record_from_kaggle
 from dailypapers.search.embed import TorchEmbedder, default_model_path, paper_text, text_hash
-from dailypapers.search.embed_onnx import TOKENS_PER_BATCH, OnnxEmbedder, length_sorted_batches
+from dailypapers.search.embed_onnx import TOKENS_PER_BATCH, OnnxEmbedder, fp32_sibling, length_sorted_batches
 from dailypapers.search.vector_bundle import model_stamp, read_bundle
 
 QUERIES = ["photon pairs at hadron colliders", "graph theory", "sparse attention for long context language models"]
@@ -60,12 +60,14 @@ def test_each_vector_comes_back_in_its_texts_place_whatever_the_batching(onnx: O
 
 
 def test_the_exported_model_is_reused_from_the_cache(onnx: OnnxEmbedder, onnx_cache: Path) -> None:
-    (cached,) = onnx_cache.glob("*.onnx")
-    stamp = cached.stat().st_mtime_ns
+    (cached,) = onnx_cache.glob("*-int8.onnx")
+    stamps = {p: p.stat().st_mtime_ns for p in onnx_cache.glob("*.onnx")}
     OnnxEmbedder(default_model_path(), "all-MiniLM-L6-v2", onnx_cache)
+    OnnxEmbedder(default_model_path(), "all-MiniLM-L6-v2", onnx_cache, precision="fp32")  # kept by the int8 export
     # No leftover temporary files; the export's lock file stays (removing it would race a waiting process).
-    assert sorted(p.name for p in onnx_cache.iterdir()) == sorted([cached.name, cached.with_suffix(".lock").name])
-    assert cached.stat().st_mtime_ns == stamp
+    kept = [cached.name, cached.with_suffix(".lock").name, fp32_sibling(cached).name]
+    assert sorted(p.name for p in onnx_cache.iterdir()) == sorted(kept)
+    assert {p: p.stat().st_mtime_ns for p in onnx_cache.glob("*.onnx")} == stamps
 
 
 def test_the_shipped_demo_vectors_are_the_bundled_models_vectors_of_the_demo_texts(onnx: OnnxEmbedder) -> None:

@@ -82,23 +82,23 @@ class TorchEmbedder:
 
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, str, str], Embedder] = {}
+_loaded: dict[tuple[str, str, str, str], Embedder] = {}
 
 
-def get_embedder(config: Config, device: str = "cpu") -> Embedder:
+def get_embedder(config: Config, device: str = "cpu", precision: str = "") -> Embedder:
     """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe).
 
-    Queries are embedded on the CPU (one short text: a GPU would not pay for its start-up); `index_embedder` puts
-    indexing on DAILYPAPERS_EMBEDDING_DEVICE."""
+    Queries are embedded on the CPU (one short text: a GPU would not pay for its start-up) and, with ONNX, by the
+    fp32 graph (search.query_model); `index_embedder` puts indexing on DAILYPAPERS_EMBEDDING_DEVICE, int8 on CPU."""
     backend = config.text("DAILYPAPERS_EMBEDDING_BACKEND") or "onnx"  # onnx or torch: checked at start-up
-    key = (model_path(config), backend, device)
+    key = (model_path(config), backend, device, precision if backend == "onnx" else "")
     with _lock:
         if key not in _loaded:
             if backend == "onnx":
                 from dailypapers.search.embed_onnx import OnnxEmbedder
 
                 cache = config.home / "models"
-                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache, device=device)
+                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache, device=device, precision=precision)
             else:
                 _loaded[key] = TorchEmbedder(key[0], model_name(config), device)
         return _loaded[key]

@@ -1,11 +1,12 @@
-"""all-MiniLM-L6-v2 on ONNX Runtime with int8 weights: the fast CPU path for indexing and query embedding.
+"""all-MiniLM-L6-v2 on ONNX Runtime with int8 weights: the fast CPU path for indexing (queries take the fp32 graph,
+search.query_model).
 
 The model is exported from the sentence-transformers checkpoint and quantised once (about 15 s), then cached under
-$DAILYPAPERS_HOME/models; a file lock makes processes that start together (web workers, index workers) wait for
-one export instead of each running their own. Texts are tokenised with the model's own fast tokenizer, sorted by
-length and padded per batch only to the longest text in it, which saves most of the work on short titles and
-queries. Batches are capped
-in padded tokens as well as rows, so long abstracts run 16 at a time: same speed, a third of the peak memory.
+$DAILYPAPERS_HOME/models with the fp32 graph it came from; a file lock makes processes that start together (web
+workers, index workers) wait for one export instead of each running their own. Texts are tokenised with the
+model's own fast tokenizer, sorted by length and padded per batch only to the longest text in it, which saves most
+of the work on short titles and queries. Batches are capped in padded tokens as well as rows, so long abstracts run
+16 at a time: same speed, a third of the peak memory.
 
 Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md; details in docs/benchmarks-history.md § Search), about 1.65x sentence-transformers fp32;
 int8 matrix products are ~2x fp32 there and attention stays fp32. What did not pay off, and why it is not here:
@@ -45,10 +46,29 @@ def _fingerprint(path: Path) -> str:
 def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
     """Export the transformer to ONNX (fp32) and quantise its weights to int8 (dynamic quantisation).
 
-    With quantise=False the fp32 graph is kept: ONNX Runtime runs int8 MatMulInteger on the CPU only, so CUDA
-    gets fp32."""
+    The fp32 graph is kept beside the int8 one (`fp32_sibling`): queries are embedded with it (search.query_model),
+    and an int8 export quantises an fp32 graph already there instead of tracing again. With quantise=False only the
+    fp32 graph is made: ONNX Runtime runs int8 MatMulInteger on the CPU only, so CUDA gets fp32."""
+    fp32 = fp32_sibling(target) if quantise else target
+    if not fp32.exists():
+        _trace_fp32(model_dir, fp32)
+    if quantise:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            quantised = Path(tmp) / "model-int8.onnx"
+            with _quiet_root_log():
+                quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
+            os.replace(quantised, target)  # atomic: a concurrent process sees the whole file or none
+
+
+def fp32_sibling(int8_file: Path) -> Path:
+    """The fp32 graph an int8 export was quantised from."""
+    return int8_file.with_name(int8_file.name.removesuffix("-int8.onnx") + "-fp32.onnx")
+
+
+def _trace_fp32(model_dir: Path, target: Path) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
@@ -71,7 +91,7 @@ def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
     mask[1, 5:] = 0  # trace with padding so the mask path is recorded
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        fp32 = Path(tmp) / "model.onnx"
+        traced = Path(tmp) / "model.onnx"
         names = ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]
         axes = {0: "batch", 1: "tokens"}
         with warnings.catch_warnings():  # tracer notes about the legacy exporter; tests check the exported vectors
@@ -79,20 +99,14 @@ def export_int8(model_dir: Path, target: Path, quantise: bool = True) -> None:
             torch.onnx.export(
                 model,
                 (sample, mask, torch.zeros_like(sample)),
-                str(fp32),
+                str(traced),
                 input_names=names[:3],
                 output_names=names[3:],
                 dynamic_axes=dict.fromkeys(names, axes),
                 opset_version=17,
                 dynamo=False,
             )
-        if not quantise:
-            os.replace(fp32, target)
-            return
-        quantised = Path(tmp) / "model-int8.onnx"
-        with _quiet_root_log():
-            quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
-        os.replace(quantised, target)  # atomic: a concurrent process sees the whole file or none
+        os.replace(traced, target)  # atomic, as the int8 file
 
 
 class _QuantiserAdvice(logging.Filter):
@@ -115,11 +129,12 @@ class _quiet_root_log:
         logging.root.removeFilter(self.advice)
 
 
-def ensure_exported(model_dir: Path, target: Path, quantise: bool) -> None:
+def ensure_exported(model_dir: Path, target: Path, quantise: bool, niceness: int = 0) -> None:
     """Export unless `target` exists; under a file lock beside it, so concurrent processes export only once.
 
     The export runs in a child process: torch and transformers, needed only for it, never stay in the memory of a
-    web worker, and its tracing does not hold this process's GIL while the worker serves pages."""
+    web worker, and its tracing does not hold this process's GIL while the worker serves pages. A server's
+    background export (search.query_model) runs it at a niceness of 10, behind page requests."""
     from filelock import FileLock
 
     if target.exists():
@@ -131,15 +146,16 @@ def ensure_exported(model_dir: Path, target: Path, quantise: bool) -> None:
         src = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}
         command = [sys.executable, "-m", "dailypapers.search.embed_onnx", str(model_dir), str(target)]
-        done = subprocess.run([*command, *([] if quantise else ["--fp32"])], env=env, capture_output=True, text=True)
+        command += [*([] if quantise else ["--fp32"]), *(["--nice", str(niceness)] if niceness else [])]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode or not target.exists():
             lines = [line for line in done.stderr.splitlines() if line.strip()] or [f"exit code {done.returncode}"]
             raise RuntimeError(f"exporting {model_dir.name} to ONNX failed: {lines[-1][:300]}")
 
 
-def exported_file(model_dir: Path, cache_dir: Path, device: str = "cpu") -> Path:
-    """Where the exported model is cached: int8 for the CPU, fp32 for CUDA."""
-    kind = "int8" if device == "cpu" else "fp32"
+def exported_file(model_dir: Path, cache_dir: Path, device: str = "cpu", precision: str = "") -> Path:
+    """Where the exported model is cached: int8 for the CPU, fp32 for CUDA, unless `precision` says which."""
+    kind = precision or ("int8" if device == "cpu" else "fp32")
     return cache_dir / f"{model_dir.name}-{_fingerprint(model_dir)}-{kind}.onnx"
 
 
@@ -147,7 +163,13 @@ class OnnxEmbedder:
     """The search.embed.Embedder protocol on ONNX Runtime; encode is thread-safe."""
 
     def __init__(
-        self, path: str, name: str, cache_dir: Path, max_length: int | None = None, device: str = "cpu"
+        self,
+        path: str,
+        name: str,
+        cache_dir: Path,
+        max_length: int | None = None,
+        device: str = "cpu",
+        precision: str = "",
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -166,8 +188,8 @@ class OnnxEmbedder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_length or int(configured))
-        onnx_file = exported_file(model_dir, cache_dir, device)
-        ensure_exported(model_dir, onnx_file, quantise=device == "cpu")
+        onnx_file = exported_file(model_dir, cache_dir, device, precision)
+        ensure_exported(model_dir, onnx_file, quantise=onnx_file.name.endswith("-int8.onnx"))
         options = ort.SessionOptions()
         options.intra_op_num_threads = usable_cpus()
         options.inter_op_num_threads = 1  # the graph is one chain: parallelism is inside each operator
@@ -229,5 +251,8 @@ if __name__ == "__main__":  # the child process of ensure_exported
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("target", type=Path)
     parser.add_argument("--fp32", action="store_true", help="keep fp32 weights (for CUDA)")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's priority by that much first")
     arguments = parser.parse_args()
+    if arguments.nice:
+        os.nice(arguments.nice)
     export_int8(arguments.model_dir, arguments.target, quantise=not arguments.fp32)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.search.backend import search_backend
-from dailypapers.search.embed import get_embedder
+from dailypapers.search.query_model import query_embedder, runtime_of
 from dailypapers.search.vector_index import VectorIndex
 from dailypapers.storage import Store
 from dailypapers.storage.embeddings import vectors_of
@@ -41,13 +41,14 @@ def query_vector(config: Config, text: str) -> np.ndarray:
     Kept in a per-process LRU by model and normalized text, so a repeated query (a popular search, the next page
     of results, an RSS reader polling) costs no model run; the vectors are read-only."""
     query = normalized_query(text)
-    key = (config.text("DAILYPAPERS_EMBEDDING_MODEL"), config.text("DAILYPAPERS_EMBEDDING_BACKEND"), query)
+    embedder = query_embedder(config)
+    key = (config.text("DAILYPAPERS_EMBEDDING_MODEL"), runtime_of(embedder), query)
     with _cache_lock:
         found = _query_cache.get(key)
         if found is not None:
             _query_cache.move_to_end(key)
             return found
-    vector = get_embedder(config).encode([query])[0]
+    vector = embedder.encode([query])[0]
     vector.setflags(write=False)
     with _cache_lock:
         _query_cache[key] = vector
@@ -58,9 +59,10 @@ def query_vector(config: Config, text: str) -> np.ndarray:
 
 def warm_query_model(store: Store, config: Config) -> threading.Thread | None:
     """Load the query model in a background thread when the store has embeddings (else None: no search would use
-    it), so a server's first hybrid search does not wait for the whole load (the ONNX export on a fresh data dir).
+    it), so a server's first hybrid search does not wait for the whole load. On a fresh data dir that is the numpy
+    encoder, the ONNX export following in the background (search.query_model).
 
-    A search that comes before the load is done waits only for the rest of it (search.embed shares one load)."""
+    A search that comes before the load is done waits only for the rest of it (one load per process)."""
     with store.read() as conn:
         if not search_backend(store, config).vectors.available(conn):
             return None
