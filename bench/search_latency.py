@@ -114,7 +114,9 @@ def text_mrr(store: Store, workload_: list[tuple[str, str]], row_budget: int) ->
         parsed = parse_query(q)
         started = time.perf_counter()
         with store.read() as conn:
-            found = store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 10, row_budget)
+            found = store.text_index.candidates(
+                conn, parsed.words, parsed.phrases, SearchFilters(), 10, row_budget, pairs=parsed.pairs
+            )
         top = [key for key, _ in found]
         ms.append((time.perf_counter() - started) * 1000)
         reciprocal.append(1 / (top.index(answer) + 1) if answer in top else 0.0)

@@ -5,6 +5,7 @@
     python bench/search_quality.py --only scifact --scifact-home /tmp/dpsf-torch --backend torch   # fp32 reference
     python bench/search_quality.py --only scifact --scifact-split dev --grid    # tuning: SciFact's dev half only
     python bench/search_quality.py --engines sqlite,postgresql      # both engines in one run, and their overlap
+    python bench/search_quality.py --quick --scifact-split halves   # SciFact dev, test and all 300 in one run
 
 Sets: BEIR SciFact (bench/scifact_data.py; its 300 test claims, or a seeded dev / test half of them), the
 title-word set (bench/short_queries.py) and the paraphrase set (bench/paraphrase_queries.py; same corpus and store
@@ -186,8 +187,15 @@ def scifact(home: Path, variants: dict[str, tuple[str, Fusion]], backend: str, s
         [f"scifact-{d['_id']}" for d in docs], [f"{d.get('title') or ''} {d['text']}" for d in docs]
     )
     texts = queries()
-    title = f"SciFact, {split} ({home})"
-    differences(report(title, [(texts[qid], j) for qid, j in qrels(split).items()], rankers), variants)
+    halves: list[dict[str, tuple[float, float]]] = []
+    for part in ("dev", "test") if split == "halves" else (split,):
+        title = f"SciFact, {part} ({home})"
+        halves.append(report(title, [(texts[qid], j) for qid, j in qrels(part).items()], rankers))
+        differences(halves[-1], variants)
+    if len(halves) == 2:  # equal halves: the mean of their per-query means is the mean over all 300
+        print("\nSciFact, all 300 (mean of the halves)")
+        for method, (dev, test) in ((m, (halves[0][m], halves[1][m])) for m in halves[0]):
+            print(f"{method:36} {(dev[0] + test[0]) / 2:7.4f} {(dev[1] + test[1]) / 2:8.4f}")
 
 
 def one_answer_sets(
@@ -217,11 +225,14 @@ if __name__ == "__main__":
     parser.add_argument("--only", choices=["scifact", "short", "paraphrase"])
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test", help="half of the paraphrase set")
     parser.add_argument(
-        "--scifact-split", choices=["dev", "test", "all"], default="all", help="half of the SciFact claims"
+        "--scifact-split",
+        choices=["dev", "test", "all", "halves"],
+        default="all",
+        help="half of the SciFact claims (halves: each, and all 300 from them)",
     )
     parser.add_argument("--grid", action="store_true", help="also sweep fusion parameters (tune on --split dev)")
     parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx", help="as the store was indexed")
-    parser.add_argument("--quick", action="store_true", help="only the text side and the default hybrid")
+    parser.add_argument("--quick", action="store_true", help="only the text side, semantic and the default hybrid")
     parser.add_argument("--text-only", action="store_true", help="only the text side (a store without embeddings)")
     parser.add_argument("--engines", default="sqlite", help="sqlite, or sqlite,postgresql for both in one run")
     parser.add_argument("--pg-dir", type=Path, default=Path("/tmp/dppg"), help="pgserver's directory (PostgreSQL)")
@@ -231,7 +242,7 @@ if __name__ == "__main__":
     if args.text_only:
         variants = {name: v for name, v in variants.items() if v[0] == "text"}
     if args.quick:
-        variants = {name: v for name, v in variants.items() if name in ("text (BM25)", "hybrid: default")}
+        variants = {name: v for name, v in variants.items() if name in ("text (BM25)", "semantic", "hybrid: default")}
     if args.grid:
         for w0 in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
             for gain in (0.0, 0.1, 0.2, 0.3, 0.4):

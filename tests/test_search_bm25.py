@@ -52,6 +52,7 @@ QUERIES = [
     "graph network",
     '"sparse attention" kernels',
     "lee attention",
+    "sparse attention kernels long documents",  # pairs: "sparse attention", "attention kernels", …
 ]
 
 
@@ -62,7 +63,7 @@ def load(store: Store) -> None:
 def text_candidates(store: Store, q: str, k: int = 5) -> list[tuple[str, float]]:
     parsed = parse_query(q)
     with store.read() as conn:
-        return store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), k)
+        return store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), k, pairs=parsed.pairs)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ model's own fast tokenizer, sorted by length and padded per batch only to the lo
 of the work on short titles and queries. Batches are capped in padded tokens as well as rows, so long abstracts run
 16 at a time: same speed, a third of the peak memory.
 
-Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks.md; details in docs/benchmarks-history.md § Search), about 1.65x sentence-transformers fp32;
-int8 matrix products are ~2x fp32 there and attention stays fp32. What did not pay off, and why it is not here:
+Measured on a 2-core AVX2 CPU without VNNI (docs/benchmarks-history.md § Search), about 1.65x sentence-transformers
+fp32; int8 matrix products are ~2x fp32 there and attention stays fp32. What did not pay off, and why it is not here:
 - Shorter truncation than the configured 256 tokens. Most abstracts are longer, and SciFact nDCG@10 drops:
   128 tokens (twice as fast) 0.6222 with fp32, 192 tokens 0.6329 with int8, against 0.6484 (fp32, 256).
 - The offline BERT optimiser (fused Attention/EmbedLayerNorm): same speed as ONNX Runtime's own session-level

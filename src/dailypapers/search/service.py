@@ -144,7 +144,7 @@ def _search(
     semantic_on = request.mode != "text" and bool(parsed.text.strip()) and backend.vectors.available(conn)
     # Embedding the query runs beside the full-text query (both release the GIL) and needs no connection.
     pending = _SIDES.submit(query_vector, config, parsed.text) if semantic_on else None
-    text = dict(backend.text.candidates(conn, parsed.words, parsed.phrases, filters, pool))
+    text = dict(backend.text.candidates(conn, parsed.words, parsed.phrases, filters, pool, pairs=parsed.pairs))
     vector = pending.result() if pending is not None else None
     if vector is None:  # text mode, or no embeddings yet: text only
         ranked = sorted(text.items(), key=lambda item: (-item[1], item[0]))

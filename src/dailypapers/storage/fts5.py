@@ -17,9 +17,11 @@ from sqlalchemy import Connection, text
 from dailypapers.storage.fulltext import (
     BM25_WEIGHTS,
     ENOUGH_ALL_WORDS,
+    PAIR_REPEAT,
     ROW_BUDGET,
     SearchFilters,
     TextIndex,
+    ranked_pairs,
     run_ranking,
 )
 from dailypapers.storage.term_stats import TermCounts
@@ -47,6 +49,10 @@ def fts5_match(words: Sequence[str], phrases: Sequence[Sequence[str]]) -> str:
     return " AND ".join(parts)
 
 
+def _phrases(phrases: Sequence[Sequence[str]], repeat: int) -> str:
+    return " AND ".join(_quoted(p) for p in phrases for _ in range(repeat))
+
+
 def _count(conn: Connection, word: str, cap: int) -> int:
     sql = "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH :q LIMIT :cap)"
     return int(conn.execute(text(sql), {"q": _quoted([word]), "cap": cap}).scalar_one())
@@ -70,6 +76,7 @@ class Fts5Index(TextIndex):
         filters: SearchFilters,
         k: int,
         row_budget: int = ROW_BUDGET,
+        pairs: Sequence[Sequence[str]] = (),
     ) -> list[tuple[str, float]]:
         if not words and not phrases:
             return []
@@ -79,16 +86,23 @@ class Fts5Index(TextIndex):
             # FTS5's BM25 reads the whole posting list of every word it ranks by: see term_stats.COUNT_CAP.
             words = self.terms.uncommon_words(conn, words)
         if len(words) > 1 and self._enough_with_every_word(conn, words, phrases):
+            # Every paper here holds every word: pairs would only reorder them, and are left out (as on PostgreSQL).
             both = self._bm25(conn, fts5_match([], [*phrases, *([w] for w in words)]), where, dict(params), None)
             if len(both) >= ENOUGH_ALL_WORDS:
                 return both
         selective, rows = self.terms.selective_words(conn, words, row_budget) if words else ([], 0)
-        match = fts5_match(selective, phrases)
+        pair_terms = [_quoted(p) for p in ranked_pairs(pairs, words, selective)]
+        repeat = PAIR_REPEAT if pairs else 1  # see PAIR_REPEAT (for any pairs given: scores keep one scale)
+        # A paper holding a pair holds its selective word: OR-ing the pairs in matches no other paper.
+        ors = [_quoted([w]) for w in selective] * repeat + pair_terms
+        required = _phrases(phrases, repeat)
+        match = " AND ".join(part for part in ("(" + " OR ".join(ors) + ")" if ors else "", required) if part)
         others = [w for w in words if w not in selective]
         if others:
             # Matches exactly the papers with a selective word, and BM25 still sees every word: FTS5 counts a phrase
             # only in the branch that matched, so each word is counted once and the scores equal the plain OR's.
-            rest = fts5_match(others, [])
+            # (Pairs go in the selecting part: in `rest` FTS5 miscounts them, tests/test_search_pairs.py.)
+            rest = "(" + " OR ".join([_quoted([w]) for w in others] * repeat) + ")"
             match = f"(({match}) NOT {rest}) OR (({match}) AND {rest})"
         newest = None
         if rows > row_budget:  # even the rarest word is common: rank its most recently indexed matches only

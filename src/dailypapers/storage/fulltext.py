@@ -34,6 +34,11 @@ ROW_BUDGET = 4000
 # BM25 on both engines. Column weights (title, abstract, authors): a title hit counts most, an author-name hit least.
 BM25_WEIGHTS = (2.0, 1.0, 0.5)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's built-in constants, which PostgreSQL's ranking (storage/tsvector.py) copies
+# Adjacent query words found as a phrase ("insulin resistance") add BM25 as one more term at half a word's weight, as
+# a sequential dependence model's bigrams do (SciFact nDCG@10 +0.007 hybrid, docs/benchmarks.md). FTS5's bm25()
+# takes no per-term weights, but counts a repeated phrase again: so with pairs every word and phrase is ranked this
+# many times and each pair once, on both engines, and their scores stay equal.
+PAIR_REPEAT = 2
 
 
 @dataclass
@@ -87,6 +92,13 @@ def run_ranking(conn: Connection, sql: str, params: dict[str, Any]) -> list[Any]
     return kept[key]
 
 
+def ranked_pairs(pairs: Sequence[Sequence[str]], words: Sequence[str], selective: Sequence[str]) -> list[list[str]]:
+    """The pairs that rank: both words ranked (one left out as too common leaves its pairs out), and one of them
+    selecting papers, so that a paper holding the pair is a match anyway and pairs never change what matches."""
+    kept, selecting = set(words), set(selective)
+    return [list(p) for p in pairs if len(p) == 2 and {*p} <= kept and {*p} & selecting]
+
+
 def author_words(authors: Sequence[str]) -> list[list[str]]:
     return [w for w in ([x.lower() for x in _WORD.findall(a)] for a in authors) if w]
 
@@ -106,11 +118,13 @@ class TextIndex(ABC):
         filters: SearchFilters,
         k: int,
         row_budget: int = ROW_BUDGET,
+        pairs: Sequence[Sequence[str]] = (),
     ) -> list[tuple[str, float]]:
         """Best `k` papers for the words (any) and phrases (all), as (paper id, score), best first; higher is better.
 
         Papers with every word come first when there are enough of them; otherwise any word matches, but only the
-        rarest words that fit `row_budget` rows select papers (see storage.term_stats) and every word ranks them."""
+        rarest words that fit `row_budget` rows select papers (see storage.term_stats) and every word ranks them.
+        `pairs` (two words each, see PAIR_REPEAT) only rank: they never change which papers match."""
 
     @abstractmethod
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:

@@ -28,9 +28,11 @@ from dailypapers.storage.fulltext import (
     BM25_K1,
     BM25_WEIGHTS,
     ENOUGH_ALL_WORDS,
+    PAIR_REPEAT,
     ROW_BUDGET,
     SearchFilters,
     TextIndex,
+    ranked_pairs,
     run_ranking,
 )
 from dailypapers.storage.term_stats import TermCounts, corpus_stats
@@ -82,6 +84,7 @@ class TsvectorIndex(TextIndex):
         filters: SearchFilters,
         k: int,
         row_budget: int = ROW_BUDGET,
+        pairs: Sequence[Sequence[str]] = (),
     ) -> list[tuple[str, float]]:
         if not words and not phrases:
             return []
@@ -91,22 +94,28 @@ class TsvectorIndex(TextIndex):
             words = self.terms.uncommon_words(conn, words)
         every = [*phrases, *([w] for w in words)]
         if len(words) > 1 and min(self.terms.document_frequencies(conn, words).values()) >= ENOUGH_ALL_WORDS:
-            both = self._bm25(conn, [], every, every, where, dict(params))
+            # As on SQLite, pairs do not rank an all-words match (each paper holds every word already).
+            both = self._bm25(conn, [], every, {" ".join(p): 1.0 for p in every}, where, dict(params))
             if len(both) >= ENOUGH_ALL_WORDS:
                 return both
         selective, _ = self.terms.selective_words(conn, words, row_budget) if words else ([], 0)
-        return self._bm25(conn, selective, phrases, every, where, params)
+        repeat = PAIR_REPEAT if pairs else 1  # as FTS5 ranks them (see PAIR_REPEAT)
+        weights = {" ".join(p): float(repeat) for p in every}
+        for pair in ranked_pairs(pairs, words, selective):
+            weights[" ".join(pair)] = weights.get(" ".join(pair), 0.0) + 1.0
+        return self._bm25(conn, selective, phrases, weights, where, params)
 
     def _bm25(
         self,
         conn: Connection,
         any_words: Sequence[str],
         phrases: Sequence[Sequence[str]],
-        ranked_by: Sequence[Sequence[str]],
+        ranked_by: dict[str, float],
         where: str,
         params: dict[str, Any],
     ) -> list[tuple[str, float]]:
-        """Papers with any of `any_words` and every phrase, best first by BM25 over `ranked_by` (words and phrases).
+        """Papers with any of `any_words` and every phrase, best first by BM25 over `ranked_by` ({word or phrase, its
+        words joined by spaces: its weight}).
 
         At most `budget` matches (the newest) are ranked. The sum is written so that each ts_rank_cd runs once a row:
         f/(f + K) = 1 − K/(f + K). An abstract's tsvector is stored out of line (TOAST), and every function call
@@ -115,7 +124,7 @@ class TsvectorIndex(TextIndex):
         papers, average = corpus_stats(conn, _corpus)
         if papers == 0:
             return []
-        terms = list(dict.fromkeys(" ".join(p) for p in ranked_by))
+        terms = list(ranked_by)
         counts = self.terms.document_frequencies(conn, terms)
         parts = []
         for i, word in enumerate(any_words):
@@ -128,7 +137,7 @@ class TsvectorIndex(TextIndex):
         score = []
         for i, term in enumerate(terms):
             params[f"r{i}"] = term
-            params[f"c{i}"] = idf(papers, counts[term]) * (BM25_K1 + 1)
+            params[f"c{i}"] = ranked_by[term] * idf(papers, counts[term]) * (BM25_K1 + 1)
             f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, d.v, phraseto_tsquery('{CONFIG}', :r{i}), 0)"
             score.append(f":c{i} * (1 - m.norm / ({f} + m.norm))")
         params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0))

@@ -1,0 +1,74 @@
+"""Adjacent query words ("insulin resistance") rank a paper holding them side by side above one holding them apart,
+on both engines, without changing which papers match (storage.fulltext.PAIR_REPEAT)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dailypapers.domain import PaperRecord
+from dailypapers.search.query import parse_query
+from dailypapers.services.imports import import_papers
+from dailypapers.storage import Store
+from dailypapers.storage.fulltext import SearchFilters
+from dailypapers.storage.term_stats import clear_cache
+
+FILLER = [
+    ("2502.00101", "Protein folding", "Folding proteins with diffusion models"),
+    ("2502.00102", "Robot grasping", "Grasping unknown objects from depth images"),
+    ("2502.00103", "Weather forecasts", "Global weather forecasts from a graph model"),
+    ("2502.00104", "Code generation", "Large models write code and tests for it"),
+    ("2502.00105", "Music transcription", "Transcribing piano recordings into scores"),
+    ("2502.00106", "Tabular data", "Gradient boosted trees still win on tables"),
+]
+# Same words, same lengths: only the order differs, so without pairs BM25 cannot tell them apart.
+APART = ("2502.00001", "Liver study", "resistance to drugs and insulin levels in the liver")
+TOGETHER = ("2502.00002", "Liver study", "insulin resistance to drugs and levels in the liver")
+ONE_WORD = ("2502.00003", "Drug trial", "insulin doses for patients in a small trial today")
+
+
+def load(store: Store, papers: list[tuple[str, str, str]]) -> None:
+    import_papers(store, [PaperRecord(id=i, title=t, abstract=a, authors=[]) for i, t, a in [*papers, *FILLER]])
+    clear_cache()
+
+
+def candidates(store: Store, q: str, with_pairs: bool = True, row_budget: int = 4000) -> list[tuple[str, float]]:
+    parsed = parse_query(q)
+    pairs = parsed.pairs if with_pairs else []
+    with store.read() as conn:
+        return store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 20, row_budget, pairs)
+
+
+def test_query_pairs_are_adjacent_content_words_without_stopwords_or_numbers() -> None:
+    assert parse_query("insulin resistance in the liver").pairs == [["insulin", "resistance"]]
+    assert parse_query("type 2 diabetes risk").pairs == [["diabetes", "risk"]]
+    assert parse_query("graph networks graph networks").pairs == [["graph", "networks"], ["networks", "graph"]]
+    assert parse_query("attention").pairs == []
+
+
+def test_a_paper_with_the_query_words_side_by_side_ranks_above_one_with_them_apart(store: Store) -> None:
+    load(store, [APART, TOGETHER, ONE_WORD])
+    without = dict(candidates(store, "insulin resistance", with_pairs=False))
+    assert without[APART[0]] == pytest.approx(without[TOGETHER[0]])
+    ranked = [key for key, _ in candidates(store, "insulin resistance")]
+    assert ranked[:2] == [TOGETHER[0], APART[0]]
+
+
+def test_pairs_never_change_which_papers_match_even_when_only_the_rarest_words_select(store: Store) -> None:
+    load(store, [APART, TOGETHER, ONE_WORD])
+    q = "insulin resistance drugs liver trial"
+    for budget in (4000, 2):  # 2 rows: only the rarest words select papers, the others only rank
+        assert {key for key, _ in candidates(store, q, True, budget)} == {
+            key for key, _ in candidates(store, q, False, budget)
+        }, budget
+
+
+def test_a_score_with_pairs_is_the_same_whichever_words_select_the_papers(store: Store) -> None:
+    """FTS5 ranks words that do not select inside NOT branches, where it would miscount a pair: each score must
+    stay the plain sum of BM25 over the words (twice) and the pairs (once), however the query was planned."""
+    load(store, [APART, TOGETHER, ONE_WORD])
+    q = "insulin resistance liver trial"
+    full = dict(candidates(store, q, True, 4000))  # every word selects
+    pruned = dict(candidates(store, q, True, 5))  # "trial", "liver", "resistance" select; "insulin" only ranks
+    assert set(pruned) == set(full) and full[TOGETHER[0]] > full[APART[0]]
+    for key, score in pruned.items():
+        assert score == pytest.approx(full[key], rel=1e-9), key
