@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import erf
 from threadpoolctl import ThreadpoolController
 
-from dailypapers.search.embed_onnx import length_sorted_batches
+from dailypapers.search.embed_onnx import padded_batches
 
 
 def supports(model_dir: Path) -> bool:
@@ -72,13 +72,7 @@ class NumpyBertEmbedder:
             return out
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)
-        lengths = np.array([len(enc.ids) for enc in encodings])
-        for rows in length_sorted_batches(lengths, batch_size):
-            ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
-            mask = np.zeros(ids.shape, dtype=np.float32)
-            for r, i in enumerate(rows):
-                ids[r, : lengths[i]] = encodings[i].ids
-                mask[r, : lengths[i]] = 1
+        for rows, ids, mask in padded_batches([enc.ids for enc in encodings], batch_size, np.float32):
             with self._blas.limit(limits=1, user_api="blas"):
                 hidden = self._forward(ids, mask)
             pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)

@@ -210,13 +210,7 @@ class OnnxEmbedder:
             return out
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)
-        lengths = np.array([len(enc.ids) for enc in encodings])
-        for rows in length_sorted_batches(lengths, batch_size):
-            ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for r, i in enumerate(rows):
-                ids[r, : lengths[i]] = encodings[i].ids
-                mask[r, : lengths[i]] = 1
+        for rows, ids, mask in padded_batches([enc.ids for enc in encodings], batch_size, np.int64):
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
             pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
@@ -230,6 +224,20 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def padded_batches(
+    token_ids: list[list[int]], batch_size: int, mask_dtype: type
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(rows, ids, mask) per length-sorted batch: ids padded with 0 to the batch's longest text, mask 1 on tokens."""
+    lengths = np.array([len(t) for t in token_ids])
+    for rows in length_sorted_batches(lengths, batch_size):
+        ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
+        mask: np.ndarray = np.zeros(ids.shape, dtype=mask_dtype)
+        for r, i in enumerate(rows):
+            ids[r, : lengths[i]] = token_ids[i]
+            mask[r, : lengths[i]] = 1
+        yield rows, ids, mask
 
 
 def length_sorted_batches(lengths: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
