@@ -241,6 +241,10 @@ class ImportItem:
     paper: PaperRecord | None = None
     listing: ListingRecord | None = None
     error: str | None = None
+    # Bulk files read line by line (services/imports.import_lines): on a line's last item, the line's digest and
+    # how many items it held, recorded once they are all stored; `skipped` stands for a line imported before.
+    completes_line: tuple[str, int] | None = None
+    skipped: int = 0
 
 
 class IngestError(RuntimeError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +17,13 @@ from dailypapers.cli.common import (
     load_config,
     opened_store,
 )
-from dailypapers.domain import ImportItem, ImportSummary
+from dailypapers.domain import ImportSummary
 
 if TYPE_CHECKING:
     from dailypapers.ingest.files import LineSource
+    from dailypapers.storage import Store
+
+OnBatch = Callable[[ImportSummary], None]
 
 app = typer.Typer(help="Bulk-import papers and daily listings from files.", no_args_is_help=True)
 
@@ -28,10 +31,14 @@ MAX_REPORTED = 20
 FileArg = typer.Argument(..., help="A .jsonl or .jsonl.gz file.", show_default=False)
 
 
-def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]], label: str) -> ImportSummary:
+ReparseOption = typer.Option(
+    False, "--reparse", help="Parse every line, even those this store has imported before (they are skipped)."
+)
+
+
+def run_import(path: Path, label: str, import_from: Callable[[Store, LineSource, OnBatch], ImportSummary]) -> None:
     """Import one file with a progress bar; report rejected lines; exit 130 with a note if interrupted."""
     from dailypapers.ingest.files import LineSource
-    from dailypapers.services.imports import import_items
 
     try:
         source = LineSource(path)
@@ -45,7 +52,7 @@ def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]],
                 def on_batch(current: ImportSummary) -> None:
                     advance(source.done)
 
-                summary = import_items(store, reader(source), on_batch=on_batch)
+                summary = import_from(store, source, on_batch)
         except KeyboardInterrupt:
             err_console.print("interrupted: every finished batch is stored; run the same command again to finish")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -56,20 +63,30 @@ def run_import(path: Path, reader: Callable[[LineSource], Iterator[ImportItem]],
     if len(summary.errors) > MAX_REPORTED:
         err_console.print(f"… and {len(summary.errors) - MAX_REPORTED} more rejected lines")
     console.print(summary.line(), highlight=False)
-    return summary
 
 
 @app.command("kaggle")
-def import_kaggle(path: Path = FileArg) -> None:
+def import_kaggle(path: Path = FileArg, reparse: bool = ReparseOption) -> None:
     """Import the Kaggle arXiv metadata snapshot (arxiv-metadata-oai-snapshot.json format)."""
-    from dailypapers.ingest.kaggle import read_kaggle
+    from dailypapers.ingest.kaggle import LINE_FORMAT, items_from_line
+    from dailypapers.services.import_lines import import_lines
 
-    run_import(path, read_kaggle, "kaggle")
+    def import_from(store: Store, source: LineSource, on_batch: OnBatch) -> ImportSummary:
+        return import_lines(store, source, items_from_line, LINE_FORMAT, reparse=reparse, on_batch=on_batch)
+
+    run_import(path, "kaggle", import_from)
 
 
 @app.command("hf-daily")
-def import_hf_daily(path: Path = FileArg) -> None:
+def import_hf_daily(path: Path = FileArg, reparse: bool = ReparseOption) -> None:
     """Import Hugging Face Daily Papers responses: papers, daily listings and their upvotes."""
-    from dailypapers.ingest.hf_daily import read_hf_daily
+    from dailypapers.ingest.hf_daily import LINE_FORMAT, is_json_array, items_from_line, read_hf_daily
+    from dailypapers.services.import_lines import import_lines
+    from dailypapers.services.imports import import_items
 
-    run_import(path, read_hf_daily, "hf-daily")
+    def import_from(store: Store, source: LineSource, on_batch: OnBatch) -> ImportSummary:
+        if is_json_array(source):  # one response, not one day per line: nothing to skip by line
+            return import_items(store, read_hf_daily(source), on_batch=on_batch)
+        return import_lines(store, source, items_from_line, LINE_FORMAT, reparse=reparse, on_batch=on_batch)
+
+    run_import(path, "hf-daily", import_from)

@@ -18,6 +18,7 @@ from dailypapers.domain import ImportItem, ImportSummary, ListingRecord, PaperRe
 from dailypapers.links import Links
 from dailypapers.storage import Store
 from dailypapers.storage import accounts as account_store
+from dailypapers.storage import import_lines as line_store
 from dailypapers.storage import listings as listing_store
 from dailypapers.storage import papers as paper_store
 
@@ -55,6 +56,10 @@ def import_items(
         try:
             while batch := list(islice(iterator, batch_size)):
                 prepared = _prepare(batch, summary)
+                if prepared.empty:  # every line was imported before: nothing to write
+                    if on_batch:
+                        on_batch(summary)
+                    continue
                 ids = set(prepared.rows)
                 while in_flight and (len(in_flight) >= writers or any(ids & other for _, other in in_flight)):
                     finish_oldest()
@@ -83,6 +88,11 @@ class _Batch:
     rows: dict[str, dict[str, Any]]
     listings: list[ListingRecord]
     repeats: int  # items naming a paper already in the batch (listed on two days): stored once, counted unchanged
+    lines: dict[str, int]  # digests of the bulk-file lines this batch completes, with their item counts
+
+    @property
+    def empty(self) -> bool:
+        return not (self.rows or self.listings or self.lines)
 
 
 def _prepare(batch: list[ImportItem], summary: ImportSummary) -> _Batch:
@@ -91,6 +101,10 @@ def _prepare(batch: list[ImportItem], summary: ImportSummary) -> _Batch:
     listings: list[ListingRecord] = []
     read = 0
     for item in batch:
+        if item.skipped:
+            summary.read += item.skipped
+            summary.unchanged += item.skipped
+            continue
         if item.error or item.paper is None:
             summary.rejected += 1
             summary.errors.append(f"line {item.line}: {item.error or 'no paper'}")
@@ -106,7 +120,22 @@ def _prepare(batch: list[ImportItem], summary: ImportSummary) -> _Batch:
         links = record.links()
         rows[record.id] = _row(record, now, links, record.content_hash(links))
     summary.read += read
-    return _Batch(list(papers.values()), rows, listings, read - len(papers))
+    return _Batch(list(papers.values()), rows, listings, read - len(papers), _completed_lines(batch))
+
+
+def _completed_lines(batch: list[ImportItem]) -> dict[str, int]:
+    """The lines whose every item is in this batch, so that they are stored once it commits.
+
+    A line cut by a batch boundary is left out (it is parsed again on a re-run): with batches written two at a
+    time, its first part might not commit while this one does."""
+    per_line: dict[int, int] = {}
+    for item in batch:
+        per_line[item.line] = per_line.get(item.line, 0) + 1
+    return {
+        item.completes_line[0]: item.completes_line[1]
+        for item in batch
+        if item.completes_line and per_line[item.line] == item.completes_line[1]
+    }
 
 
 def _write_batch(store: Store, batch: _Batch) -> ImportSummary:
@@ -119,6 +148,7 @@ def _write_batch(store: Store, batch: _Batch) -> ImportSummary:
         # Sorted, so that two batches written at once take the names' row locks in the same order.
         names = sorted({li.submitter_name for li in batch.listings if li.submitter_name})
         account_store.insert_imported_submitters(conn, names)
+        line_store.record_import_lines(conn, batch.lines, datetime.now(UTC))
     return written
 
 

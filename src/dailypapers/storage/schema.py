@@ -614,3 +614,14 @@ paper_thumbnails = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_paper_thumbnails_state_next_attempt_at", "state", "next_attempt_at"),
 )
+
+# Lines of bulk files already imported (migration 0025): a re-run skips a line whose digest is here without parsing
+# it, since importing the same line again changes nothing (services/imports.import_lines). The digest covers the
+# file format's parser version, so a parser change re-reads every line once.
+import_lines = Table(
+    "import_lines",
+    metadata,
+    Column("digest", String(32), primary_key=True),  # blake2b-128, hex, of the format key and the line's text
+    Column("papers", Integer, nullable=False),  # papers the line held, counted as read and unchanged when skipped
+    Column("imported_at", UTCDateTime, nullable=False),
+)
