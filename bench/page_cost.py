@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
-from bench.web_load import samples
+from bench.web_load import asgi_get, samples
 from dailypapers.config import SETTINGS, Config
 from dailypapers.web.app import create_app
 
@@ -44,21 +43,7 @@ def main() -> None:
     event.listen(app.state.store.engine, "before_cursor_execute", counted)
 
     async def one(path: str) -> None:
-        route, _, query = path.partition("?")
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": urllib.parse.unquote(route), "raw_path": route.encode(), "query_string": query.encode(),
-            "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-        }  # fmt: skip
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(_message: object) -> None:
-            return None
-
-        await app(scope, receive, send)
+        await asgi_get(app, path)
 
     async def run() -> None:
         print("| endpoint | statements/req | CPU ms/req (best of 3) |\n| --- | --- | --- |")

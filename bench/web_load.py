@@ -44,6 +44,7 @@ import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from dailypapers.config import Config
 from dailypapers.queries import feed as q
@@ -198,6 +199,25 @@ def in_process_feed(config: Config, days: list[str], rounds: int = 3) -> dict[st
     return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95)]}
 
 
+async def asgi_get(app: Any, path: str) -> None:
+    """One anonymous GET of `path` through the app in-process, the answer discarded."""
+    route, _, query = path.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": urllib.parse.unquote(route), "raw_path": route.encode(), "query_string": query.encode(),
+        "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: object) -> None:
+        return None
+
+    await app(scope, receive, send)
+
+
 def asgi_cpu_ms(config: Config, paths: list[str], rounds: int = 2) -> float:
     """CPU milliseconds per request of the app called in-process (no HTTP, no load generator): a figure the
     other processes on a shared machine cannot distort, and the ceiling it implies is cores * 1000 / this."""
@@ -208,21 +228,7 @@ def asgi_cpu_ms(config: Config, paths: list[str], rounds: int = 2) -> float:
     app = create_app(config)
 
     async def one(path: str) -> None:
-        route, _, query = path.partition("?")
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": urllib.parse.unquote(route), "raw_path": route.encode(), "query_string": query.encode(),
-            "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-        }  # fmt: skip
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(_message: object) -> None:
-            return None
-
-        await app(scope, receive, send)
+        await asgi_get(app, path)
 
     async def run() -> float:
         for path in paths[:5]:
