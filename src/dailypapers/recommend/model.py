@@ -12,8 +12,9 @@ A candidate scores the weighted sum of its parts (`score`, docs/recommendations.
 the nearest positive, minus cosine to the negatives, log(1 + shared-author weight), the share of its authors who
 wrote a positive, category share, the tf-idf cosine with the profile's words and with the words of the nearest of
 the 30 most recent positives; the idf comes from the candidate window itself (recommend/window.py). Each part is
-z-normalised over the window first, so a weight means the same for a member whose parts spread wide or narrow. The profile (a few KB) is rebuilt at every signal change,
-so a request only reads it and the prepared window. Weights: tuned on bench/recommend.py's dev split.
+z-normalised over the window first, so a weight means the same for a member whose parts spread wide or narrow.
+The profile (a few KB) is rebuilt at every signal change, so a request only reads it and the prepared window.
+Weights: tuned on bench/recommend.py's dev split.
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ def normalised(part: np.ndarray) -> np.ndarray:
 
 
 def combine(parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
-    """The personal score: the weighted sum of the (normalised) parts (bench/recommend.py tunes the weights on these)."""
+    """The personal score: the weighted sum of the normalised parts (bench/recommend.py tunes the weights on these)."""
     return np.asarray(sum(getattr(weights, name) * part for name, part in parts.items()))
 
 
