@@ -8,6 +8,8 @@ at random (seeded) among those of the papers published in the 120 days up to the
 - one more upvote per member for 100 members — the whole `toggle_vote` and, apart, the model rebuild
   (`refresh_profile`) that makes the next page reflect it;
 - GET /papers/foryou?range=month (the 30-day window) for 40 members, three requests each, in-process TestClient.
+Each figure is given as wall time and as the process's CPU time (`time.process_time`, all threads: the figure to
+trust on a shared, loaded machine).
 
     python -m bench.foryou_scale --home /work/benchstore/home [--votes 5] [--members 1000]
 """
@@ -103,18 +105,22 @@ def main() -> None:
         picks.append(chosen[-1])
         if n % 100 == 99:
             print(f"  {n + 1} members, {time.perf_counter() - begun:.0f} s", flush=True)
-    vote_ms, rebuild_ms = [], []
+    vote_ms, rebuild_ms, vote_cpu, rebuild_cpu = [], [], [], []
     for account, paper_id in list(zip(accounts, picks, strict=True))[:100]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         toggle_vote(store, account, paper_id, True)
         vote_ms.append((time.perf_counter() - start) * 1000)
+        vote_cpu.append((time.process_time() - cpu) * 1000)
         with store.write() as conn:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             refresh_profile(conn, account.id)
             rebuild_ms.append((time.perf_counter() - start) * 1000)
+            rebuild_cpu.append((time.process_time() - cpu) * 1000)
     print(f"one new upvote, whole toggle_vote (write + model rebuild): {_spread(vote_ms)}   (load {_load()})")
+    print(f"  CPU time: {_spread(vote_cpu)}")
     print(f"the model rebuild alone (refresh_profile): {_spread(rebuild_ms)}")
-    page_ms = []
+    print(f"  CPU time: {_spread(rebuild_cpu)}")
+    page_ms, page_cpu = [], []
     for account in accounts[:: max(args.members // 40, 1)][:40]:
         with TestClient(create_app(config, store)) as client:
             token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
@@ -122,11 +128,14 @@ def main() -> None:
             fields = {"username": account.username, "password": PASSWORD, "csrf_token": token.group(1)}
             assert client.post("/signin", data=fields, follow_redirects=False).status_code == 303
             for _ in range(3):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 assert client.get("/papers/foryou?range=month").status_code == 200
                 page_ms.append((time.perf_counter() - start) * 1000)
+                page_cpu.append((time.process_time() - cpu) * 1000)
     print(f"For-you page, GET /papers/foryou?range=month: {_spread(page_ms)}   (load {_load()})")
+    print(f"  CPU time: {_spread(page_cpu)}")
     print(f"without each client's first request: {_spread([ms for i, ms in enumerate(page_ms) if i % 3])}")
+    print(f"  CPU time: {_spread([ms for i, ms in enumerate(page_cpu) if i % 3])}")
     store.dispose()
     shutil.rmtree(home.parent, ignore_errors=True)
 

@@ -192,7 +192,7 @@ def protocol_store(protocol: str, members: list[Member]) -> tuple[Config, Store]
     return config, store
 
 
-TUNED = ("centroid", "nearest", "author", "category", "term", "term_nearest")
+TUNED = ("centroid", "nearest", "author", "author_share", "category", "term", "term_nearest")
 VALUES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 
@@ -282,14 +282,14 @@ def run_protocol(protocol: str, members: list[Member], tuned: Weights | None, qu
     rng = random.Random(7)
     with store.read() as conn:
         window_ids = [p.id for p in rec_store.window_papers(conn, _dt(CUTOFF), _dt(WINDOW_END, 1))]
-    zero = Weights(centroid=0, nearest=0, negative=0, author=0, category=0, term=0, term_nearest=0)
+    zero = Weights(centroid=0, nearest=0, negative=0, author=0, author_share=0, category=0, term=0, term_nearest=0)
     rankers: dict[str, Callable[[Member], list[str]]] = {
         f"ours ({_short(tuned)}, dial 0)": ours(tuned),
         "ours, default dial 0.2": ours(tuned, 0.2),
         "ours: embeddings only (centroid + nearest)": parts_ranker(parts, replace(zero, centroid=1, nearest=1)),
         "ours: words only (profile + nearest positive)": parts_ranker(parts, replace(zero, term=1, term_nearest=1)),
-        "ours: authors only": parts_ranker(parts, replace(zero, author=1.0)),
-        "ours: tuned weights without authors": parts_ranker(parts, replace(tuned, author=0)),
+        "ours: authors only": parts_ranker(parts, replace(zero, author=1.0, author_share=0.2)),
+        "ours: tuned weights without authors": parts_ranker(parts, replace(tuned, author=0, author_share=0)),
         "svm (tf-idf, arxiv-sanity)": svm_ranker(store, False),
         "svm + author tokens": svm_ranker(store, True),
         **({} if quick else {"similar to the last five upvotes": last_five_ranker(store, config)}),

@@ -21,8 +21,10 @@ from dailypapers.storage.papers import papers_by_ids, replace_authors
 from helpers.recommend import FROM, TO, field_of, load_fields, member
 
 START, END = date.fromisoformat(FROM), date.fromisoformat(TO)
-ONLY_WORDS = Weights(centroid=0, nearest=0, negative=0, author=0, category=0, term=1)
-ONLY_NEAREST_WORDS = Weights(centroid=0, nearest=0, negative=0, author=0, category=0, term=0, term_nearest=1)
+ONLY_WORDS = Weights(centroid=0, nearest=0, negative=0, author=0, author_share=0, category=0, term=1)
+ONLY_NEAREST_WORDS = Weights(
+    centroid=0, nearest=0, negative=0, author=0, author_share=0, category=0, term=0, term_nearest=1
+)
 
 
 def _window(texts: list[str]) -> Window:

@@ -166,8 +166,8 @@ def _rankable(
 def personal_parts(
     store: Store, account_id: int, start: date, end: date
 ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
-    """(candidate ids, which may be ranked, each unweighted part of the personal score): what bench/recommend.py
-    tunes the weights on, the same computation `recommend` weighs. Read-only."""
+    """(candidate ids, which may be ranked, each normalised, unweighted part of the personal score): what
+    bench/recommend.py tunes the weights on, the same computation `recommend` weighs. Read-only."""
     with store.read() as conn:
         stored, positives, negatives, window, upvoted = _member_inputs(conn, account_id, start, end)
     profile = _profile(stored, positives, negatives)

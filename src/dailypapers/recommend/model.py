@@ -9,10 +9,12 @@ Positives (upvotes, submissions, seed papers, papers saved to collections, claim
 - `terms`: the share of positives whose title or abstract holds each informative word (top TERMS).
 
 A candidate scores the weighted sum of its parts (`score`, docs/recommendations.md): cosine to the centroid and to
-the nearest positive, minus cosine to the negatives, log(1 + shared-author weight), category share, the tf-idf
-cosine with the profile's words and with the words of the nearest of the 30 most recent positives; the idf comes
-from the candidate window itself (recommend/window.py). The profile (a few KB) is rebuilt at every signal change,
-so a request only reads it and the prepared window. Weights: tuned on bench/recommend.py's dev split.
+the nearest positive, minus cosine to the negatives, log(1 + shared-author weight), the share of its authors who
+wrote a positive, category share, the tf-idf cosine with the profile's words and with the words of the nearest of
+the 30 most recent positives; the idf comes from the candidate window itself (recommend/window.py). Each part is
+z-normalised over the window first, so a weight means the same for a member whose parts spread wide or narrow.
+The profile (a few KB) is rebuilt at every signal change, so a request only reads it and the prepared window.
+Weights: tuned on bench/recommend.py's dev split.
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ VERBS = {
 @dataclass(frozen=True)
 class Weights:
     """Chosen by coordinate ascent on bench/recommend.py's dev split under the author-blind protocol (a reader
-    is rarely the author of what they read; docs/benchmarks.md). `negative` is not tuned (no simulated marks)."""
+    is rarely the author of what they read; docs/benchmarks.md). Each weighs a z-normalised part (`normalised`).
+    `negative` is not tuned (no simulated marks)."""
 
-    centroid: float = 0.75
+    centroid: float = 1.5
     nearest: float = 0.2
     negative: float = 0.6
-    author: float = 0.5
-    category: float = 0.1
+    author: float = 1.0
+    author_share: float = 0.2
+    category: float = 3.0
     term: float = 0.2
     term_nearest: float = 0.3
 
@@ -165,10 +169,11 @@ def score(profile: Profile, positives: list[SignalPaper], window: Window, weight
         nearest_index, nearest = sims.argmax(axis=1), sims.max(axis=1)
     else:
         nearest_index, nearest = np.zeros(n, dtype=int), zeros
-    author_weight = np.zeros(n)
+    author_weight, known = np.zeros(n), np.zeros(n)
     for name, weight in profile.authors.items():
         if name in window.by_author:
             author_weight[window.by_author[name]] += weight
+            known[window.by_author[name]] += weight > 0
     category_share = np.zeros(n)
     for category, share in profile.categories.items():
         rows = window.by_category.get(category)
@@ -183,15 +188,24 @@ def score(profile: Profile, positives: list[SignalPaper], window: Window, weight
         "nearest": nearest,
         "negative": -negative,
         "author": np.sign(author_weight) * np.log1p(np.abs(author_weight)),
+        "author_share": known / np.maximum(window.author_counts, 1),
         "category": category_share,
         "term": term_part,
         "term_nearest": term_near,
     }
+    parts = {name: normalised(part) for name, part in parts.items()}
     return Scores(combine(parts, weights), nearest, nearest_index, idf, parts)
 
 
+def normalised(part: np.ndarray) -> np.ndarray:
+    """The part as z-scores over the window (a constant part becomes zeros): one member's centroid cosines spread
+    over 0.1, another's over 0.4, and a fixed weight should mean the same for both (bench/recommend.py: +0.01–0.02)."""
+    spread = float(part.std()) if part.size else 0.0
+    return (part - part.mean()) / spread if spread > 1e-12 else np.zeros_like(part, dtype=np.float64)
+
+
 def combine(parts: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
-    """The personal score: the weighted sum of the parts (bench/recommend.py tunes the weights on these)."""
+    """The personal score: the weighted sum of the normalised parts (bench/recommend.py tunes the weights on these)."""
     return np.asarray(sum(getattr(weights, name) * part for name, part in parts.items()))
 
 

@@ -55,6 +55,7 @@ class Window:
     column: dict[str, int] = field(default_factory=dict)  # word -> column of `terms`
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per column
     terms: csr_matrix = field(default_factory=lambda: _csr((0, 0)))
+    author_counts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # distinct authors per row
 
     def __post_init__(self) -> None:
         from scipy.sparse import csr_matrix
@@ -68,6 +69,7 @@ class Window:
             for term in self.tokens[row]:
                 self.by_term.setdefault(term, []).append(row)
         n = len(self.ids)
+        self.author_counts = np.array([len(set(names)) for names in self.authors], dtype=np.float64)
         self.column = {term: col for col, term in enumerate(sorted(self.by_term))}
         self.idf = np.array([self._idf(len(self.by_term[t])) for t in self.column], dtype=np.float64)
         rows = [row for row, words in enumerate(self.tokens) for _ in words]
