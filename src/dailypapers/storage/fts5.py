@@ -3,6 +3,7 @@
 Planning for FTS5: BM25 reads the whole posting list of every word it ranks by, so words held by COUNT_CAP papers
 or more are left out like stop words (unless every word is that common); an all-words pass runs only when a cheap
 bounded count says it can succeed; and when even the rarest word is common, only its newest matches are ranked.
+Word pairs are scored in a match of their own and added to the words' BM25 (see Ranking).
 """
 
 from __future__ import annotations
