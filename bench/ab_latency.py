@@ -16,7 +16,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -29,21 +28,14 @@ def child(home: Path, queries: int, mode: str) -> None:
     from dailypapers.config import Config
     from dailypapers.search.service import SearchRequest, search_papers
     from dailypapers.storage import open_store
-    from dailypapers.storage.term_stats import clear_cache
-    from search_latency import workload
+    from search_latency import timed, workload
 
     config = Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="")
     store = open_store(config)
     texts = [q for q, _ in workload(store, queries)]
     for q in texts[:10]:  # warm up: model load, page cache, index mmap
         search_papers(store, config, SearchRequest(q=q, mode=mode))
-    clear_cache()  # as search_latency.timed: each pass starts with no word counts cached
-    wall, cpu = [], []
-    for q in texts:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        search_papers(store, config, SearchRequest(q=q, mode=mode))
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
+    wall, cpu = timed(store, config, texts, mode=mode)
     store.dispose()
     import dailypapers
 
