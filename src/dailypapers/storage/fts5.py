@@ -153,19 +153,19 @@ class Fts5Index(TextIndex):
                 f"WHERE papers_fts MATCH :pairs{cut}) "
             )
             rank, pair_join = f"{rank} + coalesce(pair.rank, 0)", " LEFT JOIN pair ON pair.id = papers_fts.rowid"
-        if where:
+        if where:  # ordered by the alias: the sorter would compute bm25() again for an expression
             sql = (
-                f"{pairs}SELECT d.paper_id, -({rank}) AS score FROM papers_fts "
+                f"{pairs}SELECT d.paper_id, {rank} AS rank FROM papers_fts "
                 f"JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id{pair_join} "
-                f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY {rank} LIMIT :k"
+                f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY rank LIMIT :k"
             )
         else:  # rank inside the FTS index first; join only the top k (not every match) to the tables
             sql = (
-                f"{pairs}SELECT d.paper_id, -top.rank AS score FROM (SELECT papers_fts.rowid AS id, {rank} AS rank "
+                f"{pairs}SELECT d.paper_id, top.rank FROM (SELECT papers_fts.rowid AS id, {rank} AS rank "
                 f"FROM papers_fts{pair_join} WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
                 "JOIN search_docs d ON d.doc_id = top.id ORDER BY top.rank"
             )
-        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]
+        return [(row[0], -float(row[1])) for row in run_ranking(conn, sql, params)]  # bm25(): lower is better
 
     @contextmanager
     def indexing_in_bulk(self, conn: Connection, paper_ids: Sequence[str]) -> Iterator[None]:
