@@ -22,7 +22,7 @@ BENCH = Path(__file__).resolve().parent
 SOURCE = BENCH.parent / "src"
 
 
-def child(home: Path, queries: int, mode: str) -> None:
+def child(home: Path, queries: int, mode: str, category: str) -> None:
     """One turn: the hybrid (or text) pass of search_latency.py, printed as JSON {"wall": […], "cpu": […]} in ms."""
     sys.path.insert(0, str(BENCH))
     from dailypapers.config import Config
@@ -35,7 +35,7 @@ def child(home: Path, queries: int, mode: str) -> None:
     texts = [q for q, _ in workload(store, queries)]
     for q in texts[:10]:  # warm up: model load, page cache, index mmap
         search_papers(store, config, SearchRequest(q=q, mode=mode))
-    wall, cpu = timed(store, config, texts, mode=mode)
+    wall, cpu = timed(store, config, texts, mode=mode, **({"category": category} if category else {}))
     store.dispose()
     import dailypapers
 
@@ -59,7 +59,8 @@ def turn(source: Path, args: argparse.Namespace) -> dict[str, list[float]]:
     """One child process running `source`'s code; it must import that code, not the installed package."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(BENCH.parent)])}
     command = [sys.executable, __file__, "--child", "--home", str(args.home), "--queries", str(args.queries)]
-    out = subprocess.run([*command, "--mode", args.mode], env=env, check=True, capture_output=True, text=True)
+    command += ["--mode", args.mode, "--category", args.category]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     if not Path(found.pop("code")).is_relative_to(source):
         raise SystemExit(f"the child did not import the code under {source}")
@@ -73,16 +74,18 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mode", choices=["hybrid", "text"], default="hybrid")
+    parser.add_argument("--category", default="", help="search within this category too (e.g. cs.CL)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.home, args.queries, args.mode)
+        child(args.home, args.queries, args.mode, args.category)
         return
     if args.baseline_src is None:
         parser.error("--baseline-src is required")
     sides = {"baseline": args.baseline_src.resolve(), "this tree": SOURCE}
     pooled: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in sides}
-    print(f"{args.mode}, {args.queries} queries a turn, {args.home}")
+    within = f" + cat:{args.category}" if args.category else ""
+    print(f"{args.mode}{within}, {args.queries} queries a turn, {args.home}")
     for r in range(args.rounds):
         order = list(sides) if r % 2 == 0 else list(sides)[::-1]  # ABBA: drift in load hits both sides alike
         for name in order:
