@@ -9,7 +9,7 @@ from dailypapers.domain import PaperRecord
 from dailypapers.search.query import parse_query
 from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store
-from dailypapers.storage.fulltext import SearchFilters
+from dailypapers.storage.fulltext import PAIR_REPEAT, SearchFilters
 from dailypapers.storage.term_stats import clear_cache
 
 FILLER = [
@@ -24,18 +24,28 @@ FILLER = [
 APART = ("2502.00001", "Liver study", "resistance to drugs and insulin levels in the liver")
 TOGETHER = ("2502.00002", "Liver study", "insulin resistance to drugs and levels in the liver")
 ONE_WORD = ("2502.00003", "Drug trial", "insulin doses for patients in a small trial today")
+# Words apart in a short abstract beat the pair in a longer one on the words alone: only the pair can reorder them.
+SHORT_APART = ("2502.00004", "Liver study", "resistance to insulin in the liver")
+LONG_TOGETHER = ("2502.00005", "Liver study", "insulin resistance in the liver of older patients on many drugs")
 
 
 def load(store: Store, papers: list[tuple[str, str, str]]) -> None:
-    import_papers(store, [PaperRecord(id=i, title=t, abstract=a, authors=[]) for i, t, a in [*papers, *FILLER]])
+    records = [
+        PaperRecord(id=i, title=t, abstract=a, authors=[], categories=["q-bio.QM"]) for i, t, a in [*papers, *FILLER]
+    ]
+    import_papers(store, records)
     clear_cache()
 
 
-def candidates(store: Store, q: str, with_pairs: bool = True, row_budget: int = 4000) -> list[tuple[str, float]]:
+def candidates(
+    store: Store, q: str, with_pairs: bool = True, row_budget: int = 4000, filters: SearchFilters | None = None
+) -> list[tuple[str, float]]:
     parsed = parse_query(q)
     pairs = parsed.pairs if with_pairs else []
     with store.read() as conn:
-        return store.text_index.candidates(conn, parsed.words, parsed.phrases, SearchFilters(), 20, row_budget, pairs)
+        return store.text_index.candidates(
+            conn, parsed.words, parsed.phrases, filters or SearchFilters(), 20, row_budget, pairs
+        )
 
 
 def test_query_pairs_are_adjacent_content_words_without_stopwords_or_numbers() -> None:
@@ -63,8 +73,9 @@ def test_pairs_never_change_which_papers_match_even_when_only_the_rarest_words_s
 
 
 def test_a_score_with_pairs_is_the_same_whichever_words_select_the_papers(store: Store) -> None:
-    """FTS5 ranks words that do not select inside NOT branches, where it would miscount a pair: each score must
-    stay the plain sum of BM25 over the words (twice) and the pairs (once), however the query was planned."""
+    """FTS5 ranks words that do not select inside NOT branches (and would miscount a pair there, which is one reason
+    the pairs are scored in a query of their own): each score must stay the plain sum of BM25 over the words
+    (twice) and the pairs (once), however the query was planned."""
     load(store, [APART, TOGETHER, ONE_WORD])
     q = "insulin resistance liver trial"
     full = dict(candidates(store, q, True, 4000))  # every word selects
@@ -72,3 +83,28 @@ def test_a_score_with_pairs_is_the_same_whichever_words_select_the_papers(store:
     assert set(pruned) == set(full) and full[TOGETHER[0]] > full[APART[0]]
     for key, score in pruned.items():
         assert score == pytest.approx(full[key], rel=1e-9), key
+
+
+def test_a_pair_puts_a_paper_above_one_that_matches_the_words_alone_better(store: Store) -> None:
+    load(store, [SHORT_APART, LONG_TOGETHER, ONE_WORD])
+    without = [key for key, _ in candidates(store, "insulin resistance", with_pairs=False)]
+    assert without[:2] == [SHORT_APART[0], LONG_TOGETHER[0]]
+    for filters in (None, SearchFilters(categories=["q-bio"])):  # ranked inside the index, and joined to filters
+        ranked = [key for key, _ in candidates(store, "insulin resistance", filters=filters)]
+        assert ranked[:2] == [LONG_TOGETHER[0], SHORT_APART[0]], filters
+
+
+def test_a_score_with_pairs_is_the_words_bm25_counted_pair_repeat_times_plus_the_pairs_bm25(store: Store) -> None:
+    """The pairs are scored apart from the words on SQLite (storage.fts5.Ranking): the sum must be what one BM25
+    over the words PAIR_REPEAT times and the pairs once gives, the contract of PAIR_REPEAT on both engines."""
+    load(store, [APART, TOGETHER, ONE_WORD, SHORT_APART, LONG_TOGETHER])
+    none = SearchFilters()
+    for q in ("insulin resistance", "insulin resistance drugs liver"):
+        for filters in (None, SearchFilters(categories=["q-bio"])):
+            words = dict(candidates(store, q, with_pairs=False, filters=filters))
+            with store.read() as conn:  # the pair alone, as a phrase every paper must hold
+                pair = dict(store.text_index.candidates(conn, [], [["insulin", "resistance"]], filters or none, 20))
+            both = dict(candidates(store, q, filters=filters))
+            assert set(both) == set(words) and set(pair) < set(words)
+            for key, score in both.items():
+                assert score == pytest.approx(PAIR_REPEAT * words[key] + pair.get(key, 0.0), rel=1e-9), (q, key)

@@ -3,6 +3,7 @@
 Planning for FTS5: BM25 reads the whole posting list of every word it ranks by, so words held by COUNT_CAP papers
 or more are left out like stop words (unless every word is that common); an all-words pass runs only when a cheap
 bounded count says it can succeed; and when even the rarest word is common, only its newest matches are ranked.
+Word pairs are scored in a match of their own and added to the words' BM25 (see Ranking).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -36,6 +38,17 @@ _INDEX_IDS = """INSERT INTO papers_fts (rowid, title, abstract, authors)
   ORDER BY d.doc_id"""
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """What one BM25 query ranks: the papers `match` selects, by its BM25 times `scale`, plus the BM25 of `pairs`
+    (pair phrases OR-ed, see PAIR_REPEAT) in each of them: BM25 is a sum over terms, so the two add up to ranking
+    both in one match, while FTS5 reads the words' posting lists once and scores the pairs apart."""
+
+    match: str
+    scale: int = 1
+    pairs: str = ""
+
+
 def _quoted(words: Sequence[str]) -> str:
     return '"' + " ".join(w.replace('"', "") for w in words) + '"'
 
@@ -47,10 +60,6 @@ def fts5_match(words: Sequence[str], phrases: Sequence[Sequence[str]]) -> str:
         parts.append("(" + " OR ".join(_quoted([w]) for w in words) + ")")
     parts.extend(_quoted(p) for p in phrases)
     return " AND ".join(parts)
-
-
-def _phrases(phrases: Sequence[Sequence[str]], repeat: int) -> str:
-    return " AND ".join(_quoted(p) for p in phrases for _ in range(repeat))
 
 
 def _count(conn: Connection, word: str, cap: int) -> int:
@@ -87,27 +96,25 @@ class Fts5Index(TextIndex):
             words = self.terms.uncommon_words(conn, words)
         if len(words) > 1 and self._enough_with_every_word(conn, words, phrases):
             # Every paper here holds every word: pairs would only reorder them, and are left out (as on PostgreSQL).
-            both = self._bm25(conn, fts5_match([], [*phrases, *([w] for w in words)]), where, dict(params), None)
+            every = Ranking(fts5_match([], [*phrases, *([w] for w in words)]))
+            both = self._bm25(conn, every, where, dict(params), None)
             if len(both) >= ENOUGH_ALL_WORDS:
                 return both
         selective, rows = self.terms.selective_words(conn, words, row_budget) if words else ([], 0)
-        pair_terms = [_quoted(p) for p in ranked_pairs(pairs, words, selective)]
-        repeat = PAIR_REPEAT if pairs else 1  # see PAIR_REPEAT (for any pairs given: scores keep one scale)
-        # A paper holding a pair holds its selective word: OR-ing the pairs in matches no other paper.
-        ors = [_quoted([w]) for w in selective] * repeat + pair_terms
-        required = _phrases(phrases, repeat)
-        match = " AND ".join(part for part in ("(" + " OR ".join(ors) + ")" if ors else "", required) if part)
+        match = selecting = fts5_match(selective, phrases)
         others = [w for w in words if w not in selective]
         if others:
             # Matches exactly the papers with a selective word, and BM25 still sees every word: FTS5 counts a phrase
             # only in the branch that matched, so each word is counted once and the scores equal the plain OR's.
-            # (Pairs go in the selecting part: in `rest` FTS5 miscounts them, tests/test_search_pairs.py.)
-            rest = "(" + " OR ".join([_quoted([w]) for w in others] * repeat) + ")"
+            rest = "(" + " OR ".join(_quoted([w]) for w in others) + ")"
             match = f"(({match}) NOT {rest}) OR (({match}) AND {rest})"
         newest = None
         if rows > row_budget:  # even the rarest word is common: rank its most recently indexed matches only
-            newest = self._newest_rowid_cut(conn, fts5_match(selective, phrases), row_budget)
-        return self._bm25(conn, match, where, params, newest)
+            newest = self._newest_rowid_cut(conn, selecting, row_budget)
+        pair_match = " OR ".join(_quoted(p) for p in ranked_pairs(pairs, words, selective))
+        # See PAIR_REPEAT: with pairs, words and phrases count PAIR_REPEAT times and each pair once.
+        ranking = Ranking(match, PAIR_REPEAT if pairs else 1, pair_match)
+        return self._bm25(conn, ranking, where, params, newest)
 
     def _enough_with_every_word(self, conn: Connection, words: Sequence[str], phrases: Sequence[Sequence[str]]) -> bool:
         """Whether ENOUGH_ALL_WORDS papers may hold every word, checked before paying for BM25 over them.
@@ -129,27 +136,36 @@ class Fts5Index(TextIndex):
 
     @staticmethod
     def _bm25(
-        conn: Connection, match: str, where: str, params: dict[str, Any], newest: int | None
+        conn: Connection, ranking: Ranking, where: str, params: dict[str, Any], newest: int | None
     ) -> list[tuple[str, float]]:
-        params["match"] = match
+        params["match"] = ranking.match
         cut = ""
         if newest is not None:
             params["newest"] = newest
             cut = " AND papers_fts.rowid >= :newest"
         bm25 = "bm25(papers_fts, {}, {}, {})".format(*BM25_WEIGHTS)
-        if where:
+        rank, pairs, pair_join = (f"{ranking.scale} * {bm25}" if ranking.scale != 1 else bm25), "", ""
+        if ranking.pairs:
+            # Materialized: scored once, then looked up for each matched paper (read again per paper otherwise).
+            params["pairs"] = ranking.pairs
+            pairs = (
+                f"WITH pair AS MATERIALIZED (SELECT rowid AS id, {bm25} AS rank FROM papers_fts "
+                f"WHERE papers_fts MATCH :pairs{cut}) "
+            )
+            rank, pair_join = f"{rank} + coalesce(pair.rank, 0)", " LEFT JOIN pair ON pair.id = papers_fts.rowid"
+        if where:  # ordered by the alias: the sorter would compute bm25() again for an expression
             sql = (
-                f"SELECT d.paper_id, -{bm25} AS score FROM papers_fts "
-                "JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id "
-                f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY {bm25} LIMIT :k"
+                f"{pairs}SELECT d.paper_id, {rank} AS rank FROM papers_fts "
+                f"JOIN search_docs d ON d.doc_id = papers_fts.rowid JOIN papers p ON p.id = d.paper_id{pair_join} "
+                f"WHERE papers_fts MATCH :match{cut}{where} ORDER BY rank LIMIT :k"
             )
         else:  # rank inside the FTS index first; join only the top k (not every match) to the tables
             sql = (
-                f"SELECT d.paper_id, -top.rank AS score FROM (SELECT rowid, {bm25} AS rank FROM papers_fts "
-                f"WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
-                "JOIN search_docs d ON d.doc_id = top.rowid ORDER BY top.rank"
+                f"{pairs}SELECT d.paper_id, top.rank FROM (SELECT papers_fts.rowid AS id, {rank} AS rank "
+                f"FROM papers_fts{pair_join} WHERE papers_fts MATCH :match{cut} ORDER BY rank LIMIT :k) top "
+                "JOIN search_docs d ON d.doc_id = top.id ORDER BY top.rank"
             )
-        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]
+        return [(row[0], -float(row[1])) for row in run_ranking(conn, sql, params)]  # bm25(): lower is better
 
     @contextmanager
     def indexing_in_bulk(self, conn: Connection, paper_ids: Sequence[str]) -> Iterator[None]:

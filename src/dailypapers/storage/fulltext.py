@@ -35,9 +35,10 @@ ROW_BUDGET = 4000
 BM25_WEIGHTS = (2.0, 1.0, 0.5)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's built-in constants, which PostgreSQL's ranking (storage/tsvector.py) copies
 # Adjacent query words found as a phrase ("insulin resistance") add BM25 as one more term at half a word's weight, as
-# a sequential dependence model's bigrams do (SciFact nDCG@10 +0.007 hybrid, docs/benchmarks.md). FTS5's bm25()
-# takes no per-term weights, but counts a repeated phrase again: so with pairs every word and phrase is ranked this
-# many times and each pair once, on both engines, and their scores stay equal.
+# a sequential dependence model's bigrams do (SciFact nDCG@10 +0.007 hybrid, docs/benchmarks.md). So with pairs every
+# word and phrase counts this many times and each pair once, on both engines, and their scores stay equal (FTS5's
+# bm25() takes no per-term weights: storage.fts5.Ranking scales the words' BM25 and adds the pairs' from a match
+# of their own).
 PAIR_REPEAT = 2
 
 
