@@ -72,3 +72,28 @@ def test_a_score_with_pairs_is_the_same_whichever_words_select_the_papers(store:
     assert set(pruned) == set(full) and full[TOGETHER[0]] > full[APART[0]]
     for key, score in pruned.items():
         assert score == pytest.approx(full[key], rel=1e-9), key
+
+
+# The title ends with "insulin" and the abstract starts with "resistance": side by side in the text, not in one field.
+ACROSS = ("2502.00004", "Liver insulin", "resistance to drugs and levels in the liver")
+NEITHER = ("2502.00005", "Liver insulin", "to drugs resistance and levels in the liver")
+
+
+def test_a_pair_split_between_title_and_abstract_is_not_side_by_side_on_either_engine(store: Store) -> None:
+    """FTS5 keeps columns apart; PostgreSQL's tsvector leaves a position between its fields (migration 0026)."""
+    load(store, [ACROSS, NEITHER, TOGETHER])
+    scores = dict(candidates(store, "insulin resistance"))
+    assert scores[ACROSS[0]] == pytest.approx(scores[NEITHER[0]], rel=1e-9)
+    assert scores[TOGETHER[0]] > scores[ACROSS[0]]
+
+
+def test_a_quoted_phrase_never_matches_across_title_abstract_or_authors(store: Store) -> None:
+    papers = [PaperRecord(id=i, title=t, abstract=a, authors=["Resistance Smith"]) for i, t, a in (ACROSS, TOGETHER)]
+    papers.append(PaperRecord(id="2502.00006", title="Liver", abstract="levels of insulin", authors=["Resistance Li"]))
+    import_papers(store, papers)
+    clear_cache()
+    with store.read() as conn:
+        found = store.text_index.candidates(conn, [], [["insulin", "resistance"]], SearchFilters(), 20)
+        by_author = store.text_index.candidates(conn, [], [["liver", "resistance"]], SearchFilters(), 20)
+    assert [key for key, _ in found] == [TOGETHER[0]]
+    assert by_author == []  # "…in the liver" then the author "Resistance Smith": two fields
