@@ -83,6 +83,12 @@ def _corpus(conn: Connection) -> tuple[int, float]:
     return int(row[0]), float(row[1])
 
 
+# idf below, in SQL: for a count made in the ranking statement (`held`, bigint), in double precision as in Python.
+_IDF = (
+    "greatest(ln((CAST(:papers - {held} AS double precision) + 0.5) / (CAST({held} AS double precision) + 0.5)), 1e-6)"
+)
+
+
 def idf(papers: int, holding: int) -> float:
     """FTS5's idf: a word in half the papers or more still weighs a little (1e-6), never less than nothing."""
     holding = min(holding, papers)
@@ -140,37 +146,49 @@ class TsvectorIndex(TextIndex):
 
         At most `budget` matches (the newest) are ranked. When the cached counts show that the matches fit the budget
         (most queries), they are ranked as the index finds them; otherwise the newest are chosen first by row address
-        (ctid, a narrow sort) and read again by it. The sum is written so that each ts_rank_cd runs once a row:
-        f/(f + K) = 1 − K/(f + K); the tsvector is in the row itself (migration 0026), not read from TOAST."""
+        (ctid, a narrow sort) and read again by it. The tsvector is in the row itself (migration 0026), not in TOAST.
+
+        A word pair holds one of `any_words` (storage.fulltext.ranked_pairs), so every paper holding it is a match:
+        when all matches are ranked (no filter, no required phrase, within the budget), its document frequency is
+        counted over the rows ranked, in the same statement, where counting it alone re-read each such row."""
         papers, average = corpus_stats(conn, _corpus)
         if papers == 0:
             return []
-        terms = list(ranked_by)
-        counts = self.terms.document_frequencies(conn, terms)
-        match = self._match(any_words, phrases, params)
+        counts = self.terms.document_frequencies(conn, [*any_words, *(" ".join(p) for p in phrases)])
         bound = [sum(counts[w] for w in any_words)] if any_words else []
         fits = min(bound + [counts[" ".join(p)] for p in phrases], default=0) <= params["budget"]
+        exact = fits and not where and not phrases  # the rows ranked are every paper holding a selecting word
+        terms = list(ranked_by)
+        scanned = [t for t in terms if exact and " " in t and set(t.split()) & set(any_words)]
+        counts.update(self.terms.document_frequencies(conn, [t for t in terms if t not in scanned]))
         row = "p" if fits else "r"  # the rows ranked: the matches themselves, or the newest `budget` of them
-        score = []
+        columns, score = [], []
         for i, term in enumerate(terms):
             params[f"r{i}"] = term
-            params[f"c{i}"] = ranked_by[term] * idf(papers, counts[term]) * (BM25_K1 + 1)
             query = f"phraseto_tsquery('{CONFIG}', :r{i})"
             # A term absent from the paper adds nothing (f = 0); @@ says so for a third of ts_rank_cd's cost.
             f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, {row}.search_vector, {query}, 0)"
-            f = f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END"
-            score.append(f":c{i} * (1 - m.norm / ({f} + m.norm))")
-        params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0))
+            columns.append(f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END AS f{i}")
+            if term in scanned:
+                columns.append(f"count(*) FILTER (WHERE {row}.search_vector @@ {query}) OVER () AS n{i}")
+                params[f"w{i}"] = ranked_by[term]
+                held = f"least(s.n{i}, :papers)"
+                weight = f":w{i} * {_IDF.format(held=held)} * :k1p1"
+            else:
+                params[f"c{i}"] = ranked_by[term] * idf(papers, counts[term]) * (BM25_K1 + 1)
+                weight = f":c{i}"
+            score.append(f"{weight} * (1 - s.norm / (s.f{i} + s.norm))")
+        params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0), papers=papers, k1p1=BM25_K1 + 1)
         norm = f"(SELECT :k1 * (1 - :b + :b * CAST({row}.search_length AS double precision) / :average) AS norm) m"
-        matching = f"p.search_vector @@ ({match}){where}"
+        matching = f"p.search_vector @@ ({self._match(any_words, phrases, params)}){where}"
         if not fits:
             matching = (
                 f"r.ctid = ANY(ARRAY(SELECT p.ctid FROM papers p WHERE {matching} "
                 "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget))"
             )
         sql = (
-            f"SELECT {row}.id, {' + '.join(score)} AS score FROM papers {row} CROSS JOIN LATERAL {norm} "
-            f"WHERE {matching} ORDER BY score DESC, {row}.id LIMIT :k"
+            f"SELECT s.id, {' + '.join(score)} AS score FROM (SELECT {row}.id, m.norm, {', '.join(columns)} "
+            f"FROM papers {row} CROSS JOIN LATERAL {norm} WHERE {matching}) s ORDER BY score DESC, s.id LIMIT :k"
         )
         return [(found[0], float(found[1])) for found in run_ranking(conn, sql, params)]
 
