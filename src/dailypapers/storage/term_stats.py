@@ -65,7 +65,6 @@ class TermCounts:
     (one round trip instead of one or two a word)."""
 
     def __init__(self, count: Count, count_many: CountMany | None = None):
-        self._count = count
         self._count_many = count_many or (lambda conn, words, cap: {w: count(conn, w, cap) for w in words})
 
     def document_frequencies(self, conn: Connection, words: Sequence[str]) -> dict[str, int]:
