@@ -12,7 +12,8 @@ a common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 
 Planning, as on SQLite: words in COUNT_CAP papers or more are left out unless all are; the all-words pass runs when
 the cached counts allow it (the planner starts an all-words match from the rarest word); an any-word match selects
 on the rarest words that fit the row budget and ranks with every word, and ranks at most `row_budget` of the newest
-matches (each ranked row's tsvector is read).
+matches (each ranked row's tsvector is read, from the row itself: migration 0026). One statement counts a query's
+uncached words; one ranks.
 """
 
 from __future__ import annotations

@@ -5,17 +5,20 @@ Revises: 0024
 
 `tsvector || tsvector` numbers the right side's positions on from the left's last one, so 0017's vector put the
 abstract's first word right after the title's last: a quoted phrase or a word pair ("nets insulin") matched across
-the boundary, where SQLite's FTS5 keeps its columns apart (the paraphrase set's text side was 0.0108 below SQLite's).
+the boundary, where SQLite's FTS5 keeps its columns apart.
 Here a placeholder word takes one position between the fields and is deleted again: the fields' positions are two
 apart, so no phrase spans them, and every word's count and weight are unchanged.
 
 `toast_tuple_target = 8160` keeps a paper's row (tsvector ~2 kB, abstract ~1.2 kB) in the table's own page instead of
 moving the tsvector to the TOAST table: ranking reads the tsvector of up to ROW_BUDGET rows, and each out-of-line
-read was an index probe into the TOAST table (about a third of a ranking's time on 80k papers).
+read was an index probe into the TOAST table (75 of 160 ms of one 3,581-row ranking at 80k papers with the default
+128 MB of shared_buffers). The price: the table has 2.5x the pages, and counting a common word from the GIN index
+visits more of them (about 1.5x slower; storage/tsvector.py counts each word once an hour).
 
 `search_length`, BM25's document length, counted the spaces between words; FTS5 counts tokens, and a hyphen, a slash
 or a dot in "Qwen2.5-VL" splits one (5-20% more on arXiv abstracts). It now counts the runs of non-space left once
-ASCII punctuation is a space, as the tokenizer splits: FTS5's count for ASCII text (and names). SQLite is unchanged.
+ASCII punctuation is a space, as the tokenizer splits: FTS5's count for ASCII text (and names). This, not the gaps,
+closed most of the paraphrase set's text-side gap to SQLite (MRR@10 −0.0108 → −0.0033). SQLite is unchanged.
 """
 
 from __future__ import annotations
