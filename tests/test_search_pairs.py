@@ -3,6 +3,9 @@ on both engines, without changing which papers match (storage.fulltext.PAIR_REPE
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from dailypapers.domain import PaperRecord
@@ -11,6 +14,7 @@ from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store
 from dailypapers.storage.fulltext import PAIR_REPEAT, SearchFilters
 from dailypapers.storage.term_stats import clear_cache
+from dailypapers.testing.stores import PostgresFactory
 
 FILLER = [
     ("2502.00101", "Protein folding", "Folding proteins with diffusion models"),
@@ -108,3 +112,64 @@ def test_a_score_with_pairs_is_the_words_bm25_counted_pair_repeat_times_plus_the
             assert set(both) == set(words) and set(pair) < set(words)
             for key, score in both.items():
                 assert score == pytest.approx(PAIR_REPEAT * words[key] + pair.get(key, 0.0), rel=1e-9), (q, key)
+
+
+# The title ends with "insulin" and the abstract starts with "resistance": side by side in the text, not in one field.
+ACROSS = ("2502.00004", "Liver insulin", "resistance to drugs and levels in the liver")
+NEITHER = ("2502.00005", "Liver insulin", "to drugs resistance and levels in the liver")
+
+
+def test_a_pair_split_between_title_and_abstract_is_not_side_by_side_on_either_engine(store: Store) -> None:
+    """FTS5 keeps columns apart; PostgreSQL's tsvector leaves a position between its fields (migration 0026)."""
+    load(store, [ACROSS, NEITHER, TOGETHER])
+    scores = dict(candidates(store, "insulin resistance"))
+    assert scores[ACROSS[0]] == pytest.approx(scores[NEITHER[0]], rel=1e-9)
+    assert scores[TOGETHER[0]] > scores[ACROSS[0]]
+
+
+def test_a_quoted_phrase_never_matches_across_title_abstract_or_authors(store: Store) -> None:
+    papers = [PaperRecord(id=i, title=t, abstract=a, authors=["Resistance Smith"]) for i, t, a in (ACROSS, TOGETHER)]
+    papers.append(PaperRecord(id="2502.00006", title="Liver", abstract="levels of insulin", authors=["Resistance Li"]))
+    import_papers(store, papers)
+    clear_cache()
+    with store.read() as conn:
+        found = store.text_index.candidates(conn, [], [["insulin", "resistance"]], SearchFilters(), 20)
+        by_author = store.text_index.candidates(conn, [], [["liver", "resistance"]], SearchFilters(), 20)
+    assert [key for key, _ in found] == [TOGETHER[0]]
+    assert by_author == []  # "…in the liver" then the author "Resistance Smith": two fields
+
+
+@pytest.mark.skipif(
+    "postgresql" not in os.environ.get("DAILYPAPERS_TEST_ENGINES", "sqlite,postgresql"), reason="PostgreSQL's tsvector"
+)
+def test_migration_0026_rebuilds_stored_vectors_so_a_phrase_no_longer_spans_title_and_abstract(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from dailypapers.storage import open_store
+    from dailypapers.storage.migrate import _alembic_config, current_revision, head_revision, upgrade
+
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    config = factory.config(tmp_path / "pg")
+    store = open_store(config)
+
+    def spans() -> bool:
+        with store.read() as conn:
+            sql = "SELECT search_vector @@ phraseto_tsquery('dailypapers', 'insulin resistance') FROM papers"
+            return bool(conn.execute(text(sql)).scalar_one())
+
+    try:
+        import_papers(store, [PaperRecord(id=ACROSS[0], title=ACROSS[1], abstract=ACROSS[2], authors=[])])
+        alembic = _alembic_config(store)
+        with store.engine.connect() as conn:
+            alembic.attributes["connection"] = conn
+            command.downgrade(alembic, "0024")
+            conn.commit()
+        assert spans()  # 0017's vector: the abstract's first word right after the title's last
+        upgrade(store)
+        assert current_revision(store) == head_revision() and not spans()
+    finally:
+        store.dispose()
+        factory.drop(config)

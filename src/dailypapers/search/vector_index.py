@@ -23,6 +23,7 @@ from dailypapers.storage.embeddings import (
     nearest_pgvector,
     nearest_pgvector_passing,
     paper_ids_of_docs,
+    similarities_pgvector,
     vectors_of,
 )
 from dailypapers.storage.fulltext import SearchFilters, TextIndex
@@ -177,9 +178,10 @@ class PgvectorIndex:
         return dict(sorted(scores.items(), key=lambda item: -item[1])[:k])
 
     def scores(self, conn: Connection, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Computed by the server, as `nearest` computes its similarities (no vectors sent to the client)."""
         scores: dict[str, float] = {}
         for start in range(0, len(ids), 5000):
-            scores.update(cosine_scores(vectors_of(conn, ids[start : start + 5000], self.model), vector))
+            scores.update(similarities_pgvector(conn, vector, self.model, ids[start : start + 5000]))
         return scores
 
     def neighbours(self, conn: Connection, paper_ids: Sequence[str], k: int) -> dict[str, list[tuple[str, float]]]:

@@ -198,6 +198,22 @@ def nearest_pgvector(
     return [(row[0], float(row[1])) for row in run(conn, sql, params)]
 
 
+def similarities_pgvector(
+    conn: Connection, vector: np.ndarray, model: str, paper_ids: Sequence[str]
+) -> dict[str, float]:
+    """PostgreSQL: cosine similarity of `vector` to these papers' vectors (those embedded), computed by the server.
+
+    Reading the vectors instead cost the client ~14 ms a search at 100 papers: pgvector sends them as text."""
+    if not paper_ids:
+        return {}
+    params: dict[str, Any] = {"q": _literal(vector), "model": model, "ids": list(paper_ids)}
+    sql = (
+        "SELECT e.paper_id, 1 - (e.vector <=> CAST(:q AS vector)) FROM paper_embeddings e "
+        "WHERE e.model = :model AND e.paper_id = ANY(:ids)"
+    )
+    return {row[0]: float(row[1]) for row in run(conn, sql, params)}
+
+
 def nearest_pgvector_passing(
     conn: Connection, vector: np.ndarray, model: str, filters: SearchFilters, n: int
 ) -> list[tuple[str, float]]:

@@ -54,29 +54,39 @@ def corpus_stats(conn: Connection, compute: Callable[[Connection], tuple[int, fl
     return found
 
 
-class TermCounts:
-    """Document frequencies through an engine's `count(conn, word, cap)`, cached, and the choices made on them."""
+Count = Callable[[Connection, str, int], int]
+CountMany = Callable[[Connection, Sequence[str], int], dict[str, int]]
 
-    def __init__(self, count: Callable[[Connection, str, int], int]):
-        self._count = count
+
+class TermCounts:
+    """Document frequencies through an engine's `count(conn, word, cap)`, cached, and the choices made on them.
+
+    `count_many(conn, words, cap)`, when an engine has one, counts every uncached word of a call in one statement
+    (one round trip instead of one or two a word)."""
+
+    def __init__(self, count: Count, count_many: CountMany | None = None):
+        self._count_many = count_many or (lambda conn, words, cap: {w: count(conn, w, cap) for w in words})
 
     def document_frequencies(self, conn: Connection, words: Sequence[str]) -> dict[str, int]:
         """Papers containing each word (as the index stems it; at most COUNT_CAP), from an hour-long cache."""
         database = conn.engine.url.render_as_string(hide_password=True)
         now = time.monotonic()
         found: dict[str, int] = {}
+        missing = []
         for word in dict.fromkeys(words):
             with _lock:
                 cached = _cache.get((database, word))
             if cached and now - cached[0] < TTL_SECONDS:
                 found[word] = cached[1]
-                continue
-            found[word] = self._count(conn, word, COUNT_CAP)
-            with _lock:
+            else:
+                missing.append(word)
+        counted = self._count_many(conn, missing, COUNT_CAP) if missing else {}
+        with _lock:
+            for word in missing:
                 if len(_cache) >= MAX_CACHED:
                     _cache.clear()
-                _cache[(database, word)] = (now, found[word])
-        return found
+                _cache[(database, word)] = (now, counted[word])
+        return {word: found[word] if word in found else counted[word] for word in dict.fromkeys(words)}
 
     def selective_words(self, conn: Connection, words: Sequence[str], row_budget: int) -> tuple[list[str], int]:
         """The rarest words whose matches fit `row_budget` rows (at least one word), and how many rows they match.

@@ -12,7 +12,8 @@ a common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 
 Planning, as on SQLite: words in COUNT_CAP papers or more are left out unless all are; the all-words pass runs when
 the cached counts allow it (the planner starts an all-words match from the rarest word); an any-word match selects
 on the rarest words that fit the row budget and ranks with every word, and ranks at most `row_budget` of the newest
-matches (each ranked row's tsvector is read).
+matches (each ranked row's tsvector is read, from the row itself: migration 0026). One statement counts a query's
+uncached words; one ranks.
 """
 
 from __future__ import annotations
@@ -45,21 +46,48 @@ _WEIGHTS = "'{{{:g},{:g},{:g},{:g}}}'::real[]".format(0.1, *(w / _SCALE for w in
 
 
 def _count(conn: Connection, term: str, cap: int) -> int:
-    """Papers holding a word, or a phrase (its words joined by spaces), at most `cap`.
+    return _count_many(conn, [term], cap)[term]
+
+
+# The planner's estimate of a term's papers, as it makes one for `search_vector @@ phraseto_tsquery(term)`: the
+# product of its lexemes' frequencies among ANALYZE's most common ones (a lexeme not among them: about none), times
+# the table's rows. One statement estimates and counts every term (bound as one text array).
+_COUNT_MANY = f"""
+WITH mce AS (
+  SELECT e.lex, e.freq FROM pg_stats s,
+    unnest(CAST(s.most_common_elems AS text) :: text[], s.most_common_elem_freqs) AS e(lex, freq)
+  WHERE s.schemaname = current_schema() AND s.tablename = 'papers' AND s.attname = 'search_vector'
+), t AS (
+  SELECT t.term, (
+    SELECT CASE WHEN count(*) > 0 AND bool_and(m.freq IS NOT NULL) THEN exp(sum(ln(m.freq))) ELSE 0 END
+    FROM regexp_split_to_table(t.term, ' ') AS w(word),
+      unnest(tsvector_to_array(to_tsvector('{CONFIG}', w.word))) AS l(lex) LEFT JOIN mce m ON m.lex = l.lex
+  ) * (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass('papers')) AS estimate
+  FROM unnest(CAST(:terms AS text[])) AS t(term)
+)
+SELECT term, CASE WHEN estimate >= :common THEN :cap
+  ELSE least(:cap, dailypapers_match_count(phraseto_tsquery('{CONFIG}', term))) END FROM t"""
+
+
+def _count_many(conn: Connection, terms: Sequence[str], cap: int) -> dict[str, int]:
+    """Papers holding each word, or phrase (its words joined by spaces), at most `cap`: one statement for all.
 
     Counted from the GIN index (migration 0024's function); a word the planner's statistics (ANALYZE keeps the
     most common words' frequencies) already put at COMMON_MARGIN × `cap` papers or more is not counted: reading
     its whole posting list would cost the most for the one answer already known, "common"."""
-    query = f"phraseto_tsquery('{CONFIG}', :q)"
-    plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM papers WHERE search_vector @@ {query}"), {"q": term})
-    if plan.scalar_one()[0]["Plan"]["Plan Rows"] >= COMMON_MARGIN * cap:
-        return cap
-    return min(cap, int(conn.execute(text(f"SELECT dailypapers_match_count({query})"), {"q": term}).scalar_one()))
+    params = {"terms": list(terms), "cap": cap, "common": COMMON_MARGIN * cap}
+    return {row[0]: int(row[1]) for row in conn.execute(text(_COUNT_MANY), params)}
 
 
 def _corpus(conn: Connection) -> tuple[int, float]:
     row = conn.execute(text("SELECT count(*), coalesce(avg(search_length), 0) FROM papers")).one()
     return int(row[0]), float(row[1])
+
+
+# idf below, in SQL: for a count made in the ranking statement (`held`, bigint), in double precision as in Python.
+_IDF = (
+    "greatest(ln((CAST(:papers - {held} AS double precision) + 0.5) / (CAST({held} AS double precision) + 0.5)), 1e-6)"
+)
 
 
 def idf(papers: int, holding: int) -> float:
@@ -70,7 +98,7 @@ def idf(papers: int, holding: int) -> float:
 
 class TsvectorIndex(TextIndex):
     def __init__(self) -> None:
-        self.terms = TermCounts(_count)
+        self.terms = TermCounts(_count, _count_many)
 
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         params[f"author{i}"] = " <-> ".join(f"{w}:C" for w in words)
@@ -115,17 +143,59 @@ class TsvectorIndex(TextIndex):
         params: dict[str, Any],
     ) -> list[tuple[str, float]]:
         """Papers with any of `any_words` and every phrase, best first by BM25 over `ranked_by` ({word or phrase, its
-        words joined by spaces: its weight}).
+        words joined by spaces: its weight}), in one statement.
 
-        At most `budget` matches (the newest) are ranked. The sum is written so that each ts_rank_cd runs once a row:
-        f/(f + K) = 1 − K/(f + K). An abstract's tsvector is stored out of line (TOAST), and every function call
-        would fetch it again: the LATERAL copy (`|| ''`, kept apart by OFFSET 0) fetches it once a row, 15-25% off
-        the text side on 80k papers."""
+        At most `budget` matches (the newest) are ranked. When the cached counts show that the matches fit the budget
+        (most queries), they are ranked as the index finds them; otherwise the newest are chosen first by row address
+        (ctid, a narrow sort) and read again by it. The tsvector is in the row itself (migration 0026), not in TOAST.
+
+        A word pair holds one of `any_words` (storage.fulltext.ranked_pairs), so every paper holding it is a match:
+        when all matches are ranked (no filter, no required phrase, within the budget), its document frequency is
+        counted over the rows ranked, in the same statement, where counting it alone re-read each such row."""
         papers, average = corpus_stats(conn, _corpus)
         if papers == 0:
             return []
+        counts = self.terms.document_frequencies(conn, [*any_words, *(" ".join(p) for p in phrases)])
+        bound = [sum(counts[w] for w in any_words)] if any_words else []
+        fits = min(bound + [counts[" ".join(p)] for p in phrases], default=0) <= params["budget"]
+        exact = fits and not where and not phrases  # the rows ranked are every paper holding a selecting word
         terms = list(ranked_by)
-        counts = self.terms.document_frequencies(conn, terms)
+        scanned = [t for t in terms if exact and " " in t and set(t.split()) & set(any_words)]
+        counts.update(self.terms.document_frequencies(conn, [t for t in terms if t not in scanned]))
+        row = "p" if fits else "r"  # the rows ranked: the matches themselves, or the newest `budget` of them
+        columns, score = [], []
+        for i, term in enumerate(terms):
+            params[f"r{i}"] = term
+            query = f"phraseto_tsquery('{CONFIG}', :r{i})"
+            # A term absent from the paper adds nothing (f = 0); @@ says so for a third of ts_rank_cd's cost.
+            f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, {row}.search_vector, {query}, 0)"
+            columns.append(f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END AS f{i}")
+            if term in scanned:
+                columns.append(f"count(*) FILTER (WHERE {row}.search_vector @@ {query}) OVER () AS n{i}")
+                params[f"w{i}"] = ranked_by[term]
+                held = f"least(s.n{i}, :papers)"
+                weight = f":w{i} * {_IDF.format(held=held)} * :k1p1"
+            else:
+                params[f"c{i}"] = ranked_by[term] * idf(papers, counts[term]) * (BM25_K1 + 1)
+                weight = f":c{i}"
+            score.append(f"{weight} * (1 - s.norm / (s.f{i} + s.norm))")
+        params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0), papers=papers, k1p1=BM25_K1 + 1)
+        norm = f"(SELECT :k1 * (1 - :b + :b * CAST({row}.search_length AS double precision) / :average) AS norm) m"
+        matching = f"p.search_vector @@ ({self._match(any_words, phrases, params)}){where}"
+        if not fits:
+            matching = (
+                f"r.ctid = ANY(ARRAY(SELECT p.ctid FROM papers p WHERE {matching} "
+                "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget))"
+            )
+        sql = (
+            f"SELECT s.id, {' + '.join(score)} AS score FROM (SELECT {row}.id, m.norm, {', '.join(columns)} "
+            f"FROM papers {row} CROSS JOIN LATERAL {norm} WHERE {matching}) s ORDER BY score DESC, s.id LIMIT :k"
+        )
+        return [(found[0], float(found[1])) for found in run_ranking(conn, sql, params)]
+
+    @staticmethod
+    def _match(any_words: Sequence[str], phrases: Sequence[Sequence[str]], params: dict[str, Any]) -> str:
+        """The tsquery of a match: any of the words, and every phrase."""
         parts = []
         for i, word in enumerate(any_words):
             params[f"m{i}"] = word
@@ -134,19 +204,4 @@ class TsvectorIndex(TextIndex):
         for i, phrase in enumerate(phrases):
             params[f"p{i}"] = " ".join(phrase)
             match.append(f"phraseto_tsquery('{CONFIG}', :p{i})")
-        score = []
-        for i, term in enumerate(terms):
-            params[f"r{i}"] = term
-            params[f"c{i}"] = ranked_by[term] * idf(papers, counts[term]) * (BM25_K1 + 1)
-            f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, d.v, phraseto_tsquery('{CONFIG}', :r{i}), 0)"
-            score.append(f":c{i} * (1 - m.norm / ({f} + m.norm))")
-        params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0))
-        sql = (
-            f"SELECT m.id, {' + '.join(score)} AS score FROM ("
-            "SELECT p.id, p.search_vector AS v, "
-            ":k1 * (1 - :b + :b * CAST(p.search_length AS double precision) / :average) AS norm "
-            f"FROM papers p WHERE p.search_vector @@ ({' && '.join(match)}){where} "
-            "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget) m "
-            "CROSS JOIN LATERAL (SELECT m.v || ''::tsvector AS v OFFSET 0) d ORDER BY score DESC, m.id LIMIT :k"
-        )
-        return [(row[0], float(row[1])) for row in run_ranking(conn, sql, params)]
+        return " && ".join(match)
