@@ -220,7 +220,7 @@ def measure(store: Store, config: Config, pairs: list[tuple[str, str]], no_mrr: 
     print(f"  text only                {with_cpu(timed(store, config, queries, mode='text'))}", flush=True)
     print(f"  hybrid                   {with_cpu(timed(store, config, queries))}", flush=True)
     # The same process's baseline: the fusion before the every-word tier (one text query instead of two).
-    before = Fusion(every_word_first=False, semantic_floor=-1.0)
+    before = Fusion(text_weight=0.3, strength_gain=0.4, every_word_first=False, semantic_floor=-1.0)
     print(f"  hybrid, 2026-11 fusion   {with_cpu(timed(store, config, queries, before))}")
     print(f"  every-word query alone   {percentiles(every_word_ms(store, config, queries))}")
     nonsense = search_papers(store, config, SearchRequest(q="zzqxvbnm flurbo"))

@@ -54,7 +54,7 @@ VARIANTS: dict[str, tuple[str, Fusion]] = {
     "text (BM25)": ("text", DEFAULT_FUSION),
     "semantic": ("semantic", DEFAULT_FUSION),
     "hybrid: plain RRF (k=60)": ("hybrid", Fusion(method="rrf")),
-    "hybrid: adaptive, 2026-11": ("hybrid", replace(DEFAULT_FUSION, every_word_first=False, semantic_floor=-1.0)),
+    "hybrid: adaptive, 2026-11": ("hybrid", replace(UNTIL_2026_12_04, every_word_first=False, semantic_floor=-1.0)),
     "hybrid: w 0.3+0.4s (until 2026-12-04)": ("hybrid", UNTIL_2026_12_04),
     "hybrid: default": ("hybrid", DEFAULT_FUSION),
 }
