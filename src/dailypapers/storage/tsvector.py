@@ -163,15 +163,15 @@ class TsvectorIndex(TextIndex):
         scanned = [t for t in terms if exact and " " in t and set(t.split()) & set(any_words)]
         counts.update(self.terms.document_frequencies(conn, [t for t in terms if t not in scanned]))
         row = "p" if fits else "r"  # the rows ranked: the matches themselves, or the newest `budget` of them
-        columns, score = [], []
+        columns, windows, score = [], [], []
         for i, term in enumerate(terms):
             params[f"r{i}"] = term
             query = f"phraseto_tsquery('{CONFIG}', :r{i})"
             # A term absent from the paper adds nothing (f = 0); @@ says so for a third of ts_rank_cd's cost.
             f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, {row}.search_vector, {query}, 0)"
             columns.append(f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END AS f{i}")
-            if term in scanned:
-                columns.append(f"count(*) FILTER (WHERE {row}.search_vector @@ {query}) OVER () AS n{i}")
+            if term in scanned:  # f > 0 exactly where the guard matched: a held term's weights are all > 0
+                windows.append(f"count(*) FILTER (WHERE t.f{i} > 0) OVER () AS n{i}")
                 params[f"w{i}"] = ranked_by[term]
                 held = f"least(s.n{i}, :papers)"
                 weight = f":w{i} * {_IDF.format(held=held)} * :k1p1"
@@ -187,10 +187,13 @@ class TsvectorIndex(TextIndex):
                 f"r.ctid = ANY(ARRAY(SELECT p.ctid FROM papers p WHERE {matching} "
                 "ORDER BY p.published_at DESC NULLS LAST, p.id LIMIT :budget))"
             )
-        sql = (
-            f"SELECT s.id, {' + '.join(score)} AS score FROM (SELECT {row}.id, m.norm, {', '.join(columns)} "
-            f"FROM papers {row} CROSS JOIN LATERAL {norm} WHERE {matching}) s ORDER BY score DESC, s.id LIMIT :k"
-        )
+        scored = f"SELECT {row}.id, m.norm, {', '.join(columns)} FROM papers {row} CROSS JOIN LATERAL {norm}"
+        scored += f" WHERE {matching}"
+        if windows:
+            # OFFSET 0 keeps the scoring below the window: the window then buffers narrow rows, not every row's
+            # tsvector (~2 kB each, 8 MB for 4,000 rows: past work_mem, written to disk and read back).
+            scored = f"SELECT t.*, {', '.join(windows)} FROM ({scored} OFFSET 0) t"
+        sql = f"SELECT s.id, {' + '.join(score)} AS score FROM ({scored}) s ORDER BY score DESC, s.id LIMIT :k"
         return [(found[0], float(found[1])) for found in run_ranking(conn, sql, params)]
 
     @staticmethod
