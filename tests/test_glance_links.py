@@ -122,17 +122,12 @@ def test_reimporting_a_paper_keeps_its_imported_project_page(store: Store) -> No
 
 
 def test_migration_0011_reads_the_links_of_papers_stored_before_it(store: Store) -> None:
-    from alembic import command
-
-    from dailypapers.storage.migrate import _alembic_config, current_revision, upgrade
+    from dailypapers.storage.migrate import current_revision, upgrade
+    from helpers.migrations import downgrade
 
     abstract = "We present Bar. See our project page at https://bar-lab.github.io/bar/ and github.com/bar-lab/bar.git."
     import_papers(store, [PaperRecord(id="2501.00004", title="Bar", abstract=abstract, authors=["D"])])
-    cfg = _alembic_config(store)
-    with store.engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")  # the store as it was: no project_url column
-        conn.commit()
+    downgrade(store, "0004")  # the store as it was: no project_url column
     assert current_revision(store) == "0004"
     upgrade(store)
     with store.read() as conn:

@@ -148,20 +148,16 @@ def test_the_every_word_tier_holds_exactly_the_papers_with_every_word_on_both_en
 def test_migration_0017_rebuilds_the_postgresql_index_and_its_downgrade_restores_the_old_one(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    from alembic import command
     from sqlalchemy import text
 
-    from dailypapers.storage.migrate import _alembic_config, current_revision, upgrade
+    from dailypapers.storage.migrate import current_revision, upgrade
+    from helpers.migrations import downgrade
 
     factory: PostgresFactory = request.getfixturevalue("postgres_factory")
     config = factory.config(tmp_path / "pg")
     store = open_store(config)
     try:
-        cfg = _alembic_config(store)
-        with store.engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0016")
-            conn.commit()
+        downgrade(store, "0016")
         assert current_revision(store) == "0016"
         abstract = "We scale Qwen2.5-VL to long videos"
         import_papers(store, [PaperRecord(id="2501.00010", title="Video", abstract=abstract, authors=[])])

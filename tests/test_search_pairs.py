@@ -145,11 +145,11 @@ def test_a_quoted_phrase_never_matches_across_title_abstract_or_authors(store: S
 def test_migration_0026_rebuilds_stored_vectors_so_a_phrase_no_longer_spans_title_and_abstract(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    from alembic import command
     from sqlalchemy import text
 
     from dailypapers.storage import open_store
-    from dailypapers.storage.migrate import _alembic_config, current_revision, head_revision, upgrade
+    from dailypapers.storage.migrate import current_revision, head_revision, upgrade
+    from helpers.migrations import downgrade
 
     factory: PostgresFactory = request.getfixturevalue("postgres_factory")
     config = factory.config(tmp_path / "pg")
@@ -162,11 +162,7 @@ def test_migration_0026_rebuilds_stored_vectors_so_a_phrase_no_longer_spans_titl
 
     try:
         import_papers(store, [PaperRecord(id=ACROSS[0], title=ACROSS[1], abstract=ACROSS[2], authors=[])])
-        alembic = _alembic_config(store)
-        with store.engine.connect() as conn:
-            alembic.attributes["connection"] = conn
-            command.downgrade(alembic, "0024")
-            conn.commit()
+        downgrade(store, "0024")
         assert spans()  # 0017's vector: the abstract's first word right after the title's last
         upgrade(store)
         assert current_revision(store) == head_revision() and not spans()
