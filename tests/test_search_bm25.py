@@ -194,9 +194,12 @@ def test_word_counts_are_exact_below_the_cap_and_equal_on_both_engines(both_engi
 def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_call_common(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import Connection, text
 
-    from dailypapers.storage.tsvector import _count, _count_many
+    from dailypapers.storage.tsvector import _count_many
+
+    def _count(conn: Connection, word: str, cap: int) -> int:
+        return _count_many(conn, [word], cap)[word]
 
     factory: PostgresFactory = request.getfixturevalue("postgres_factory")
     config = factory.config(tmp_path / "pg")

@@ -26,7 +26,7 @@ from dailypapers.storage.fulltext import (
     ranked_pairs,
     run_ranking,
 )
-from dailypapers.storage.term_stats import TermCounts
+from dailypapers.storage.term_stats import TermCounts, word_by_word
 
 # Pages written per step when merging the FTS5 index (see merge_step): under half a second each.
 MERGE_PAGES = 1000
@@ -71,7 +71,7 @@ class Fts5Index(TextIndex):
     docs_join = " JOIN search_docs d ON d.paper_id = p.id"
 
     def __init__(self) -> None:
-        self.terms = TermCounts(_count)
+        self.terms = TermCounts(word_by_word(_count))
 
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         params[f"author{i}"] = "authors : " + _quoted(words)

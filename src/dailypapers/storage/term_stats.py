@@ -58,14 +58,19 @@ Count = Callable[[Connection, str, int], int]
 CountMany = Callable[[Connection, Sequence[str], int], dict[str, int]]
 
 
+def word_by_word(count: Count) -> CountMany:
+    """An engine's one-word count (`count(conn, word, cap)`) as the many-word one TermCounts calls."""
+    return lambda conn, words, cap: {word: count(conn, word, cap) for word in words}
+
+
 class TermCounts:
-    """Document frequencies through an engine's `count(conn, word, cap)`, cached, and the choices made on them.
+    """Document frequencies through an engine's `count_many(conn, words, cap)`, cached, and the choices made on them.
 
-    `count_many(conn, words, cap)`, when an engine has one, counts every uncached word of a call in one statement
-    (one round trip instead of one or two a word)."""
+    PostgreSQL counts every uncached word of a call in one statement (one round trip instead of one or two a word);
+    FTS5 counts a word at a time (`word_by_word`), in-process."""
 
-    def __init__(self, count: Count, count_many: CountMany | None = None):
-        self._count_many = count_many or (lambda conn, words, cap: {w: count(conn, w, cap) for w in words})
+    def __init__(self, count_many: CountMany):
+        self._count_many = count_many
 
     def document_frequencies(self, conn: Connection, words: Sequence[str]) -> dict[str, int]:
         """Papers containing each word (as the index stems it; at most COUNT_CAP), from an hour-long cache."""

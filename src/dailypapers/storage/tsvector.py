@@ -45,10 +45,6 @@ COMMON_MARGIN = 1.5  # the statistics' estimate is a sample's: counted exactly u
 _WEIGHTS = "'{{{:g},{:g},{:g},{:g}}}'::real[]".format(0.1, *(w / _SCALE for w in reversed(BM25_WEIGHTS)))
 
 
-def _count(conn: Connection, term: str, cap: int) -> int:
-    return _count_many(conn, [term], cap)[term]
-
-
 # The planner's estimate of a term's papers, as it makes one for `search_vector @@ phraseto_tsquery(term)`: the
 # product of its lexemes' frequencies among ANALYZE's most common ones (a lexeme not among them: about none), times
 # the table's rows. One statement estimates and counts every term (bound as one text array).
@@ -98,7 +94,7 @@ def idf(papers: int, holding: int) -> float:
 
 class TsvectorIndex(TextIndex):
     def __init__(self) -> None:
-        self.terms = TermCounts(_count, _count_many)
+        self.terms = TermCounts(_count_many)
 
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         params[f"author{i}"] = " <-> ".join(f"{w}:C" for w in words)
