@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dailypapers.config import Config
 from dailypapers.domain import ImportItem, ImportSummary
 from dailypapers.ingest import hf_daily, kaggle
 from dailypapers.ingest.files import LineSource
@@ -101,3 +102,31 @@ def test_a_day_cut_by_a_batch_boundary_is_read_again_and_whole_days_are_skipped(
     again = run(parsed)
     assert parsed == [2]  # its papers went into two batches: not marked done, in case only one had committed
     assert (again.read, again.unchanged, again.listings_new) == (5, 5, 0) and not again.changed
+
+
+def test_the_cli_skips_known_lines_and_reparse_reads_them_again(cli_env: Config, shared: Path) -> None:
+    """A paper removed from the store behind the import's back: a re-run skips its line, --reparse imports it again."""
+    from sqlalchemy import delete
+    from typer.testing import CliRunner
+
+    from dailypapers.cli.main import app
+    from dailypapers.queries.stats import store_stats
+    from dailypapers.storage import open_store
+    from dailypapers.storage.schema import papers
+
+    sample = str(kaggle_sample(shared))
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "kaggle", sample]).exit_code == 0
+    store = open_store(cli_env)
+    try:
+        with store.write() as conn:
+            conn.execute(delete(papers).where(papers.c.id == "0704.0001"))
+        skipped = runner.invoke(app, ["import", "kaggle", sample])
+        assert skipped.exit_code == 0 and skipped.stdout.strip().endswith("nothing changed")
+        assert store_stats(store).papers == 199
+        reparsed = runner.invoke(app, ["import", "kaggle", "--reparse", sample])
+        assert reparsed.exit_code == 0 and "new 1," in reparsed.stdout and "unchanged 199" in reparsed.stdout
+        with store.read() as conn:
+            assert paper_store.paper_by_id(conn, "0704.0001") is not None
+    finally:
+        store.dispose()

@@ -94,7 +94,7 @@ def items_for_day(number: int, items: Iterable[Any], day: date | None) -> Iterat
 
 
 # Names this parser in the digests of imported lines (services/import_lines): change it whenever a line would be
-# parsed differently, so that stores read every line once more.
+# stored differently (parsed here, or linked and hashed by services/imports), so that stores read every line again.
 LINE_FORMAT = "hf-daily/1"
 
 

@@ -90,7 +90,7 @@ def record_from_kaggle(obj: dict[str, Any]) -> PaperRecord:
 
 
 # Names this parser in the digests of imported lines (services/import_lines): change it whenever a line would be
-# parsed differently, so that stores read every line once more.
+# stored differently (parsed here, or linked and hashed by services/imports), so that stores read every line again.
 LINE_FORMAT = "kaggle/1"
 
 

@@ -3,7 +3,9 @@
 Importing a line again changes nothing (services/imports.merge_records), so a line whose digest is recorded
 (storage/import_lines) can be skipped: a re-run of an unchanged file costs reading and hashing it, not parsing,
 linking and hashing every paper (most of an import's CPU time). The digest covers the format key, which names the
-parser's version: a release that parses a format differently changes its key, and every line is read once more.
+parser's version: a release that stores a line differently (its parsing, or what services/imports derives from a
+record) changes its key, and every line is read once more. The store never deletes a paper itself; one removed by
+hand comes back only with `--reparse`, which parses every line.
 """
 
 from __future__ import annotations
