@@ -56,6 +56,19 @@ def config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
 
 
 @pytest.fixture
+def postgres_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated PostgreSQL store, for tests of what only PostgreSQL has (its tsvector, its migrations)."""
+    if "postgresql" not in ENGINES:
+        pytest.skip("a PostgreSQL-only test")
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    cfg = factory.config(tmp_path / "pg")
+    store = open_store(cfg)
+    yield store
+    store.dispose()
+    factory.drop(cfg)
+
+
+@pytest.fixture
 def store(config: Config) -> Iterator[Store]:
     store = open_store(config)
     yield store

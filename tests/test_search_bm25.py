@@ -146,40 +146,33 @@ def test_the_every_word_tier_holds_exactly_the_papers_with_every_word_on_both_en
 
 @pytest.mark.skipif("postgresql" not in ENGINES, reason="migration 0017 changes PostgreSQL only")
 def test_migration_0017_rebuilds_the_postgresql_index_and_its_downgrade_restores_the_old_one(
-    request: pytest.FixtureRequest, tmp_path: Path
+    postgres_store: Store,
 ) -> None:
     from sqlalchemy import text
 
     from dailypapers.storage.migrate import current_revision, upgrade
     from helpers.migrations import downgrade
 
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    config = factory.config(tmp_path / "pg")
-    store = open_store(config)
-    try:
-        downgrade(store, "0016")
-        assert current_revision(store) == "0016"
-        abstract = "We scale Qwen2.5-VL to long videos"
-        import_papers(store, [PaperRecord(id="2501.00010", title="Video", abstract=abstract, authors=[])])
-        lexemes = "SELECT tsvector_to_array(search_vector) FROM papers"
-        columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'papers'"
-        with store.read() as conn:
-            assert "qwen2" not in conn.execute(text(lexemes)).scalar_one()  # the English parser's one "file" token
-            assert "search_length" not in set(conn.execute(text(columns)).scalars())
-        upgrade(store, "0024")
-        with store.read() as conn:
-            words = set(conn.execute(text(lexemes)).scalar_one())
-            length = conn.execute(text("SELECT search_length FROM papers")).scalar_one()
-        assert {"qwen2", "5", "vl", "we", "to"} <= words  # FTS5's tokens, stop words kept
-        assert length == 1 + 6  # "Video" and the abstract's six words
-        upgrade(store)  # 0026: the length counts tokens, as FTS5 does
-        with store.read() as conn:
-            assert conn.execute(text("SELECT search_length FROM papers")).scalar_one() == 1 + 8  # "Qwen2.5-VL": 3
-        clear_cache()
-        assert [key for key, _ in text_candidates(store, "qwen2 videos")] == ["2501.00010"]
-    finally:
-        store.dispose()
-        factory.drop(config)
+    downgrade(postgres_store, "0016")
+    assert current_revision(postgres_store) == "0016"
+    abstract = "We scale Qwen2.5-VL to long videos"
+    import_papers(postgres_store, [PaperRecord(id="2501.00010", title="Video", abstract=abstract, authors=[])])
+    lexemes = "SELECT tsvector_to_array(search_vector) FROM papers"
+    columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'papers'"
+    with postgres_store.read() as conn:
+        assert "qwen2" not in conn.execute(text(lexemes)).scalar_one()  # the English parser's one "file" token
+        assert "search_length" not in set(conn.execute(text(columns)).scalars())
+    upgrade(postgres_store, "0024")
+    with postgres_store.read() as conn:
+        words = set(conn.execute(text(lexemes)).scalar_one())
+        length = conn.execute(text("SELECT search_length FROM papers")).scalar_one()
+    assert {"qwen2", "5", "vl", "we", "to"} <= words  # FTS5's tokens, stop words kept
+    assert length == 1 + 6  # "Video" and the abstract's six words
+    upgrade(postgres_store)  # 0026: the length counts tokens, as FTS5 does
+    with postgres_store.read() as conn:
+        assert conn.execute(text("SELECT search_length FROM papers")).scalar_one() == 1 + 8  # "Qwen2.5-VL": 3
+    clear_cache()
+    assert [key for key, _ in text_candidates(postgres_store, "qwen2 videos")] == ["2501.00010"]
 
 
 def test_word_counts_are_exact_below_the_cap_and_equal_on_both_engines(both_engines: tuple[Store, Store]) -> None:
@@ -191,9 +184,7 @@ def test_word_counts_are_exact_below_the_cap_and_equal_on_both_engines(both_engi
 
 
 @pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's counts from the GIN index and its statistics")
-def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_call_common(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
+def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_call_common(postgres_store: Store) -> None:
     from sqlalchemy import Connection, text
 
     from dailypapers.storage.tsvector import _count_many
@@ -201,57 +192,41 @@ def test_postgresql_counts_a_word_up_to_the_cap_and_skips_one_its_statistics_cal
     def _count(conn: Connection, word: str, cap: int) -> int:
         return _count_many(conn, [word], cap)[word]
 
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    config = factory.config(tmp_path / "pg")
-    store = open_store(config)
-    try:
-        words = [
-            PaperRecord(id=f"2502.{n:05d}", title=f"Common words {n}", abstract="rare" if n < 3 else "", authors=[])
-            for n in range(60)
-        ]
-        import_papers(store, words)
-        with store.read() as conn:  # no statistics yet: every count is read from the index
-            assert (_count(conn, "common", 100), _count(conn, "common", 20), _count(conn, "rare", 20)) == (60, 20, 3)
-        with store.write() as conn:
-            conn.execute(text("ANALYZE papers"))
-            # Statistics still say 60 papers; the index now holds "common" in 10.
-            conn.execute(text("UPDATE papers SET title = 'Other words' WHERE id >= '2502.00010'"))
-        with store.read() as conn:
-            assert _count(conn, "common", 20) == 20  # at least 1.5 × 20 by the statistics: capped, not counted
-            assert (_count(conn, "common", 100), _count(conn, "rare", 20)) == (10, 3)  # 60 < 150: counted
-            assert _count_many(conn, ["rare", "common", "common words", "absent"], 20) == {
-                "rare": 3,
-                "common": 20,
-                "common words": 20,  # both words in all 60 by the statistics, as the planner estimates a phrase
-                "absent": 0,
-            }
-    finally:
-        store.dispose()
-        factory.drop(config)
+    words = [
+        PaperRecord(id=f"2502.{n:05d}", title=f"Common words {n}", abstract="rare" if n < 3 else "", authors=[])
+        for n in range(60)
+    ]
+    import_papers(postgres_store, words)
+    with postgres_store.read() as conn:  # no statistics yet: every count is read from the index
+        assert (_count(conn, "common", 100), _count(conn, "common", 20), _count(conn, "rare", 20)) == (60, 20, 3)
+    with postgres_store.write() as conn:
+        conn.execute(text("ANALYZE papers"))
+        # Statistics still say 60 papers; the index now holds "common" in 10.
+        conn.execute(text("UPDATE papers SET title = 'Other words' WHERE id >= '2502.00010'"))
+    with postgres_store.read() as conn:
+        assert _count(conn, "common", 20) == 20  # at least 1.5 × 20 by the statistics: capped, not counted
+        assert (_count(conn, "common", 100), _count(conn, "rare", 20)) == (10, 3)  # 60 < 150: counted
+        assert _count_many(conn, ["rare", "common", "common words", "absent"], 20) == {
+            "rare": 3,
+            "common": 20,
+            "common words": 20,  # both words in all 60 by the statistics, as the planner estimates a phrase
+            "absent": 0,
+        }
 
 
 @pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's ranking query")
-def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the_next(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
+def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the_next(postgres_store: Store) -> None:
     from sqlalchemy import event
 
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    config = factory.config(tmp_path / "pg")
-    store = open_store(config)
-    try:
-        load(store)
-        clear_cache()
-        ranked: list[str] = []
-        event.listen(store.engine, "before_cursor_execute", lambda *args: ranked.append(args[2]))
-        every = [["sparse"], ["attention"]]
-        with store.read() as conn:  # a hybrid search: the text query's all-words pass, then the every-word tier
-            first = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
-            again = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
-        with store.read() as conn:  # the next search reads the store again
-            later = store.text_index.candidates(conn, [], every, SearchFilters(), 100)
-        assert first == again == later and {key for key, _ in first} == {"2501.00003", "2501.00007", "2501.00008"}
-        assert len([sql for sql in ranked if "ts_rank_cd" in sql]) == 2
-    finally:
-        store.dispose()
-        factory.drop(config)
+    load(postgres_store)
+    clear_cache()
+    ranked: list[str] = []
+    event.listen(postgres_store.engine, "before_cursor_execute", lambda *args: ranked.append(args[2]))
+    every = [["sparse"], ["attention"]]
+    with postgres_store.read() as conn:  # a hybrid search: the text query's all-words pass, then the every-word tier
+        first = postgres_store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+        again = postgres_store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+    with postgres_store.read() as conn:  # the next search reads the postgres_store again
+        later = postgres_store.text_index.candidates(conn, [], every, SearchFilters(), 100)
+    assert first == again == later and {key for key, _ in first} == {"2501.00003", "2501.00007", "2501.00008"}
+    assert len([sql for sql in ranked if "ts_rank_cd" in sql]) == 2

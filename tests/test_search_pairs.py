@@ -4,7 +4,6 @@ on both engines, without changing which papers match (storage.fulltext.PAIR_REPE
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ from dailypapers.services.imports import import_papers
 from dailypapers.storage import Store
 from dailypapers.storage.fulltext import PAIR_REPEAT, SearchFilters
 from dailypapers.storage.term_stats import clear_cache
-from dailypapers.testing.stores import PostgresFactory
 
 FILLER = [
     ("2502.00101", "Protein folding", "Folding proteins with diffusion models"),
@@ -143,29 +141,20 @@ def test_a_quoted_phrase_never_matches_across_title_abstract_or_authors(store: S
     "postgresql" not in os.environ.get("DAILYPAPERS_TEST_ENGINES", "sqlite,postgresql"), reason="PostgreSQL's tsvector"
 )
 def test_migration_0026_rebuilds_stored_vectors_so_a_phrase_no_longer_spans_title_and_abstract(
-    request: pytest.FixtureRequest, tmp_path: Path
+    postgres_store: Store,
 ) -> None:
     from sqlalchemy import text
 
-    from dailypapers.storage import open_store
     from dailypapers.storage.migrate import current_revision, head_revision, upgrade
     from helpers.migrations import downgrade
 
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    config = factory.config(tmp_path / "pg")
-    store = open_store(config)
-
     def spans() -> bool:
-        with store.read() as conn:
+        with postgres_store.read() as conn:
             sql = "SELECT search_vector @@ phraseto_tsquery('dailypapers', 'insulin resistance') FROM papers"
             return bool(conn.execute(text(sql)).scalar_one())
 
-    try:
-        import_papers(store, [PaperRecord(id=ACROSS[0], title=ACROSS[1], abstract=ACROSS[2], authors=[])])
-        downgrade(store, "0024")
-        assert spans()  # 0017's vector: the abstract's first word right after the title's last
-        upgrade(store)
-        assert current_revision(store) == head_revision() and not spans()
-    finally:
-        store.dispose()
-        factory.drop(config)
+    import_papers(postgres_store, [PaperRecord(id=ACROSS[0], title=ACROSS[1], abstract=ACROSS[2], authors=[])])
+    downgrade(postgres_store, "0024")
+    assert spans()  # 0017's vector: the abstract's first word right after the title's last
+    upgrade(postgres_store)
+    assert current_revision(postgres_store) == head_revision() and not spans()
