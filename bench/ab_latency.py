@@ -2,6 +2,7 @@
 
     git archive main src | tar -x -C /tmp/base      # the code to compare with, then:
     python bench/ab_latency.py --home /work/benchstore/80k --baseline-src /tmp/base/src --rounds 3
+    python bench/ab_latency.py --home PGHOME --database-url postgresql+psycopg://… --baseline-src /tmp/base/src
 
 On a shared machine wall time follows the neighbours' load, so the two sides take turns (ABBA…, one child process a
 turn, each on the same seeded queries of bench/search_latency.py with its own warm-up) and the CPU time a query took
@@ -22,7 +23,7 @@ BENCH = Path(__file__).resolve().parent
 SOURCE = BENCH.parent / "src"
 
 
-def child(home: Path, queries: int, mode: str, category: str) -> None:
+def child(home: Path, database_url: str, queries: int, mode: str, category: str) -> None:
     """One turn: the hybrid (or text) pass of search_latency.py, printed as JSON {"wall": […], "cpu": […]} in ms."""
     sys.path.insert(0, str(BENCH))
     from dailypapers.config import Config
@@ -30,7 +31,7 @@ def child(home: Path, queries: int, mode: str, category: str) -> None:
     from dailypapers.storage import open_store
     from search_latency import timed, workload
 
-    config = Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL="")
+    config = Config.from_env({}, DAILYPAPERS_HOME=str(home), DATABASE_URL=database_url)
     store = open_store(config)
     texts = [q for q, _ in workload(store, queries)]
     for q in texts[:10]:  # warm up: model load, page cache, index mmap
@@ -59,7 +60,7 @@ def turn(source: Path, args: argparse.Namespace) -> dict[str, list[float]]:
     """One child process running `source`'s code; it must import that code, not the installed package."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(BENCH.parent)])}
     command = [sys.executable, __file__, "--child", "--home", str(args.home), "--queries", str(args.queries)]
-    command += ["--mode", args.mode, "--category", args.category]
+    command += ["--mode", args.mode, "--category", args.category, "--database-url", args.database_url]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     if not Path(found.pop("code")).is_relative_to(source):
@@ -71,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--baseline-src", type=Path, help="the src/ directory of the code to compare with")
+    parser.add_argument("--database-url", default="", help="a PostgreSQL store (default: the SQLite one of --home)")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mode", choices=["hybrid", "text"], default="hybrid")
@@ -78,14 +80,14 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.home, args.queries, args.mode, args.category)
+        child(args.home, args.database_url, args.queries, args.mode, args.category)
         return
     if args.baseline_src is None:
         parser.error("--baseline-src is required")
     sides = {"baseline": args.baseline_src.resolve(), "this tree": SOURCE}
     pooled: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in sides}
     within = f" + cat:{args.category}" if args.category else ""
-    print(f"{args.mode}{within}, {args.queries} queries a turn, {args.home}")
+    print(f"{args.mode}{within}, {args.queries} queries a turn, {args.database_url or args.home}")
     for r in range(args.rounds):
         order = list(sides) if r % 2 == 0 else list(sides)[::-1]  # ABBA: drift in load hits both sides alike
         for name in order:

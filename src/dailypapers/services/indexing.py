@@ -42,7 +42,7 @@ class IndexSummary:
     vectors_added: int = 0  # added to the usearch file (SQLite)
     vectors_removed: int = 0
     index_size: int = 0
-    fulltext_merges: int = 0  # steps that merged the FTS5 index (SQLite; see storage.fts5.Fts5Index.merge_step)
+    fulltext_merges: int = 0  # steps that merged the full-text index (TextIndex.merge_step of each engine)
     glanced: int = 0  # papers given new keywords and TL;DR (services.glance)
     similar: int = 0  # papers given a new stored list of similar papers (services.similar)
 
@@ -130,7 +130,7 @@ def index_papers(
 def merge_fulltext_index(store: Store) -> int:
     """Merge the full-text index into one segment, a short write transaction per step; the steps taken.
 
-    FTS5 (SQLite) merges in steps; PostgreSQL's GIN index needs none (no step is taken)."""
+    FTS5 (SQLite) merges its segments; PostgreSQL sums the word counts' rows that writes appended (migration 0027)."""
     steps = 0
     while True:
         with store.write() as conn:

@@ -401,6 +401,25 @@ search_docs = Table(
     info={"dialects": ["sqlite"]},
 )
 
+# PostgreSQL only: each lexeme's change in paper count per write, summed on read and compacted by `index`; the same
+# for the number of papers and their total `search_length` (BM25's statistics, kept by migration 0027's triggers).
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("lexeme", Text, nullable=False),
+    Column("papers", BigInteger, nullable=False),
+    Index("ix_search_terms_lexeme", "lexeme"),
+    info={"dialects": ["postgresql"]},
+)
+
+search_corpus = Table(
+    "search_corpus",
+    metadata,
+    Column("papers", BigInteger, nullable=False),
+    Column("tokens", BigInteger, nullable=False),
+    info={"dialects": ["postgresql"]},
+)
+
 paper_embeddings = Table(
     "paper_embeddings",
     metadata,

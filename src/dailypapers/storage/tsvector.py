@@ -6,14 +6,15 @@ idf · f·(k1+1) / (f + k1·(1 − b + b·len/avglen)), summed. `ts_rank_cd` of 
 frequency f: every occurrence is a cover of its own and adds its weight (title 2, abstract 1, authors 0.5; halved,
 as ts_rank_cd takes weights up to 1, and doubled back); a phrase's occurrences count the same way. The length is
 `search_length`, and idf = ln((N − n + 0.5) / (n + 0.5)) (at least 1e-6) uses the document frequencies the
-planning below already keeps (term_stats), with N and the average length cached beside them. ts_rank had no idf:
-a common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 top papers.
+planning below already keeps (term_stats), with N and the average length cached beside them; the writes keep a
+word's count and those two in tables (migration 0027), so none is counted by a search. ts_rank had no idf: a
+common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 top papers.
 
 Planning, as on SQLite: words in COUNT_CAP papers or more are left out unless all are; the all-words pass runs when
 the cached counts allow it (the planner starts an all-words match from the rarest word); an any-word match selects
 on the rarest words that fit the row budget and ranks with every word, and ranks at most `row_budget` of the newest
-matches (each ranked row's tsvector is read, from the row itself: migration 0026). One statement counts a query's
-uncached words; one ranks.
+matches (each ranked row's tsvector is read, from the row itself: migration 0026). One statement reads a query's
+uncached counts; one ranks.
 """
 
 from __future__ import annotations
@@ -45,10 +46,19 @@ COMMON_MARGIN = 1.5  # the statistics' estimate is a sample's: counted exactly u
 _WEIGHTS = "'{{{:g},{:g},{:g},{:g}}}'::real[]".format(0.1, *(w / _SCALE for w in reversed(BM25_WEIGHTS)))
 
 
-# The planner's estimate of a term's papers, as it makes one for `search_vector @@ phraseto_tsquery(term)`: the
-# product of its lexemes' frequencies among ANALYZE's most common ones (a lexeme not among them: about none), times
-# the table's rows. One statement estimates and counts every term (bound as one text array).
-_COUNT_MANY = f"""
+# A word's papers: the sum of its lexeme's rows in `search_terms` (migration 0027: kept by the writes); a term the
+# configuration does not make one lexeme of is left to the phrase count below.
+_COUNT_WORDS = f"""
+SELECT t.term, CASE WHEN cardinality(t.lexemes) = 1 THEN least(:cap, (
+  SELECT coalesce(sum(s.papers), 0) FROM search_terms s WHERE s.lexeme = t.lexemes[1])) END
+FROM (
+  SELECT term, tsvector_to_array(to_tsvector('{CONFIG}', term)) AS lexemes FROM unnest(CAST(:terms AS text[])) AS term
+) t"""
+
+# A phrase's papers, counted from the GIN index (migration 0024's function) unless the planner's estimate already
+# puts it at COMMON_MARGIN × the cap or more: the product of its lexemes' frequencies among ANALYZE's most common
+# ones (a lexeme not among them: about none), times the table's rows.
+_COUNT_PHRASES = f"""
 WITH mce AS (
   SELECT e.lex, e.freq FROM pg_stats s,
     unnest(CAST(s.most_common_elems AS text) :: text[], s.most_common_elem_freqs) AS e(lex, freq)
@@ -66,18 +76,45 @@ SELECT term, CASE WHEN estimate >= :common THEN :cap
 
 
 def _count_many(conn: Connection, terms: Sequence[str], cap: int) -> dict[str, int]:
-    """Papers holding each word, or phrase (its words joined by spaces), at most `cap`: one statement for all.
+    """Papers holding each word, or phrase (its words joined by spaces), at most `cap`.
 
-    Counted from the GIN index (migration 0024's function); a word the planner's statistics (ANALYZE keeps the
-    most common words' frequencies) already put at COMMON_MARGIN × `cap` papers or more is not counted: reading
-    its whole posting list would cost the most for the one answer already known, "common"."""
-    params = {"terms": list(terms), "cap": cap, "common": COMMON_MARGIN * cap}
-    return {row[0]: int(row[1]) for row in conn.execute(text(_COUNT_MANY), params)}
+    A word's count is read from the counts the writes keep (exact, in this transaction's snapshot; one statement
+    for all, which never plans the statistics view). A phrase is counted from the GIN index, unless the planner's
+    statistics (ANALYZE keeps the most common words' frequencies) already put it at COMMON_MARGIN × `cap` papers or
+    more: reading its posting lists would cost the most for the one answer already known, "common"."""
+    found: dict[str, int] = {}
+    words = [term for term in terms if " " not in term]
+    if words:
+        rows = conn.execute(text(_COUNT_WORDS), {"terms": words, "cap": cap})
+        found.update({term: int(count) for term, count in rows if count is not None})
+    phrases = [term for term in terms if term not in found]
+    if phrases:
+        params = {"terms": phrases, "cap": cap, "common": COMMON_MARGIN * cap}
+        found.update({term: int(count) for term, count in conn.execute(text(_COUNT_PHRASES), params)})
+    return found
 
 
 def _corpus(conn: Connection) -> tuple[int, float]:
-    row = conn.execute(text("SELECT count(*), coalesce(avg(search_length), 0) FROM papers")).one()
-    return int(row[0]), float(row[1])
+    """The number of papers and their average `search_length`, from the sums the writes keep (migration 0027)."""
+    row = conn.execute(text("SELECT coalesce(sum(papers), 0), coalesce(sum(tokens), 0) FROM search_corpus")).one()
+    papers = int(row[0])
+    return papers, float(row[1]) / papers if papers else 0.0
+
+
+# Sums a step of lexemes that have more than one row (each write appends one) into one row each; a lexeme no paper
+# holds any more loses its rows. Rows a write appends meanwhile are not in this statement's snapshot and stay.
+_COMPACT_TERMS = """
+WITH gone AS (
+  DELETE FROM search_terms WHERE lexeme IN (
+    SELECT lexeme FROM search_terms GROUP BY lexeme HAVING count(*) > 1 ORDER BY lexeme LIMIT :step)
+  RETURNING lexeme, papers
+), summed AS (
+  INSERT INTO search_terms (lexeme, papers) SELECT lexeme, sum(papers) FROM gone GROUP BY lexeme HAVING sum(papers) <> 0
+) SELECT count(DISTINCT lexeme) FROM gone"""
+_COMPACT_CORPUS = """
+WITH gone AS (DELETE FROM search_corpus WHERE (SELECT count(*) FROM search_corpus) > 1 RETURNING papers, tokens)
+INSERT INTO search_corpus (papers, tokens) SELECT sum(papers), sum(tokens) FROM gone HAVING count(*) > 0"""
+COMPACT_STEP = 50_000  # lexemes summed per step: an import of 75,000 papers leaves ~150,000, each in ~40 rows
 
 
 # idf below, in SQL: for a count made in the ranking statement (`held`, bigint), in double precision as in Python.
@@ -95,6 +132,16 @@ def idf(papers: int, holding: int) -> float:
 class TsvectorIndex(TextIndex):
     def __init__(self) -> None:
         self.terms = TermCounts(_count_many)
+
+    def merge_step(self, conn: Connection, step: int = COMPACT_STEP) -> bool:
+        """Sum a step of the word counts' rows (one per write and word) into one row a word; False when there was
+        nothing left to sum (the corpus row is summed then).
+
+        Reading a count sums its rows, about one per import batch that held the word; summed, it reads one."""
+        if int(conn.execute(text(_COMPACT_TERMS), {"step": step}).scalar_one()):
+            return True
+        conn.execute(text(_COMPACT_CORPUS))
+        return False
 
     def author_condition(self, i: int, words: Sequence[str], params: dict[str, Any]) -> str:
         params[f"author{i}"] = " <-> ".join(f"{w}:C" for w in words)
@@ -158,14 +205,17 @@ class TsvectorIndex(TextIndex):
         terms = list(ranked_by)
         scanned = [t for t in terms if exact and " " in t and set(t.split()) & set(any_words)]
         counts.update(self.terms.document_frequencies(conn, [t for t in terms if t not in scanned]))
+        required = {" ".join(p) for p in phrases}
         row = "p" if fits else "r"  # the rows ranked: the matches themselves, or the newest `budget` of them
         columns, windows, score = [], [], []
         for i, term in enumerate(terms):
             params[f"r{i}"] = term
             query = f"phraseto_tsquery('{CONFIG}', :r{i})"
-            # A term absent from the paper adds nothing (f = 0); @@ says so for a third of ts_rank_cd's cost.
             f = f"{_SCALE:g} * ts_rank_cd({_WEIGHTS}, {row}.search_vector, {query}, 0)"
-            columns.append(f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END AS f{i}")
+            if term in required:  # every row ranked holds it
+                columns.append(f"{f} AS f{i}")
+            else:  # a term absent from the paper adds nothing (f = 0); @@ says so for a third of ts_rank_cd's cost
+                columns.append(f"CASE WHEN {row}.search_vector @@ {query} THEN {f} ELSE 0 END AS f{i}")
             if term in scanned:  # f > 0 exactly where the guard matched: a held term's weights are all > 0
                 windows.append(f"count(*) FILTER (WHERE t.f{i} > 0) OVER () AS n{i}")
                 params[f"w{i}"] = ranked_by[term]
