@@ -310,3 +310,25 @@ def import_papers_in(conn: Connection, store: Store, records: list[PaperRecord])
     from dailypapers.services.imports import _row
 
     store.paper_writes.insert_papers(conn, [_row(record, datetime.now(UTC)) for record in records])
+
+
+@pytest.mark.skipif("postgresql" not in ENGINES, reason="migration 0027 changes PostgreSQL only")
+def test_migration_0027_counts_the_papers_stored_before_it_and_its_downgrade_removes_the_counts(
+    postgres_store: Store,
+) -> None:
+    from sqlalchemy import inspect, text
+
+    from dailypapers.storage.migrate import current_revision, upgrade
+    from dailypapers.storage.tsvector import _corpus, _count_many
+    from helpers.migrations import downgrade
+
+    downgrade(postgres_store, "0026")
+    with postgres_store.read() as conn:
+        assert not {"search_terms", "search_corpus"} & set(inspect(conn).get_table_names())
+    load(postgres_store)  # written with no trigger to count them
+    upgrade(postgres_store)
+    assert current_revision(postgres_store) == "0027"
+    with postgres_store.read() as conn:
+        assert _count_many(conn, ["attention", "sparse", "lee"], 100) == {"attention": 7, "sparse": 3, "lee": 3}
+        row = conn.execute(text("SELECT count(*), avg(search_length) FROM papers")).one()
+        assert _corpus(conn) == pytest.approx((row[0], float(row[1])))
