@@ -87,6 +87,17 @@ def test_a_score_with_pairs_is_the_same_whichever_words_select_the_papers(store:
         assert score == pytest.approx(full[key], rel=1e-9), key
 
 
+def test_a_score_with_pairs_is_the_same_when_the_budget_ranks_only_the_newest_matches(store: Store) -> None:
+    """With even the rarest word in more papers than the row budget, only the newest matches are ranked; each must
+    score as when every match is (a pair's count, its idf, is over every paper, not over the rows ranked)."""
+    load(store, [APART, TOGETHER, ONE_WORD, SHORT_APART, LONG_TOGETHER])
+    full = dict(candidates(store, "insulin resistance", True, 4000))
+    newest = dict(candidates(store, "insulin resistance", True, 2))  # "resistance" selects: in 4 papers, over 2
+    assert newest and set(newest) < set(full)
+    for key, score in newest.items():
+        assert score == pytest.approx(full[key], rel=1e-9), key
+
+
 def test_a_pair_puts_a_paper_above_one_that_matches_the_words_alone_better(store: Store) -> None:
     load(store, [SHORT_APART, LONG_TOGETHER, ONE_WORD])
     without = [key for key, _ in candidates(store, "insulin resistance", with_pairs=False)]
