@@ -238,6 +238,10 @@ def test_postgresql_word_counts_follow_inserts_updates_and_deletes_and_survive_c
         rows = "SELECT count(*), count(DISTINCT lexeme) FROM search_terms"
         held = "SELECT count(DISTINCT l) FROM papers, unnest(tsvector_to_array(search_vector)) AS l"
         assert tuple(conn.execute(text(rows)).one()) == (conn.execute(text(held)).scalar_one(),) * 2
+    with postgres_store.write() as conn:
+        conn.execute(text("TRUNCATE papers CASCADE"))
+    with postgres_store.read() as conn:
+        assert _count_many(conn, words, 100) == dict.fromkeys(words, 0) and _corpus(conn) == (0, 0.0)
 
 
 @pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's phrase counts from the GIN index")

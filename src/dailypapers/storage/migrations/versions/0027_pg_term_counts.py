@@ -31,7 +31,7 @@ depends_on = None
 
 _LEXEMES = "unnest(tsvector_to_array({rows}.search_vector))"
 
-# One function for the three triggers: TG_OP says which transition table (or row) holds the change.
+# One function for the four triggers: TG_OP says which transition table (or row) holds the change.
 _FUNCTION = f"""
 CREATE FUNCTION dailypapers_count_terms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -45,6 +45,9 @@ BEGIN
       SELECT l, -count(*) FROM removed, {_LEXEMES.format(rows="removed")} AS l GROUP BY l;
     INSERT INTO search_corpus (papers, tokens)
       SELECT -count(*), -sum(search_length) FROM removed HAVING count(*) > 0;
+  ELSIF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM search_terms;
+    DELETE FROM search_corpus;
   ELSE
     INSERT INTO search_terms (lexeme, papers)
       SELECT l, sum(d) FROM (
@@ -78,6 +81,10 @@ def upgrade() -> None:
         "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector OR OLD.search_length <> NEW.search_length) "
         "EXECUTE FUNCTION dailypapers_count_terms()"
     )
+    op.execute(
+        "CREATE TRIGGER papers_terms_truncated AFTER TRUNCATE ON papers FOR EACH STATEMENT "
+        "EXECUTE FUNCTION dailypapers_count_terms()"
+    )
     # The papers stored before: counted once, in the same transaction as the triggers, so none is missed or twice.
     op.execute(
         f"INSERT INTO search_terms (lexeme, papers) SELECT l, count(*) FROM papers p, {_LEXEMES.format(rows='p')} AS l "
@@ -92,7 +99,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         return
-    for trigger in ("papers_terms_added", "papers_terms_removed", "papers_terms_changed"):
+    for trigger in ("papers_terms_added", "papers_terms_removed", "papers_terms_changed", "papers_terms_truncated"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON papers")
     op.execute("DROP FUNCTION IF EXISTS dailypapers_count_terms()")
     op.execute("DROP TABLE IF EXISTS search_terms")
