@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dailypapers.config import Config
 from dailypapers.search.embed import model_name
 from dailypapers.services.imports import import_items
+from dailypapers.services.indexing import merge_fulltext_index
 from dailypapers.storage import Store, open_store
 from dailypapers.storage.migrate import upgrade
 from dailypapers.storage.papers import count_papers
@@ -71,6 +72,8 @@ def main() -> None:
     import_copies(store, args.papers, args.source)
     with store.read() as conn:
         print(f"{count_papers(conn)} papers in {DATABASE}", flush=True)
+    started = time.perf_counter()  # as `dailypapers index` does after an import: the word counts' rows summed
+    print(f"word counts summed in {merge_fulltext_index(store)} steps, {time.perf_counter() - started:.0f} s")
     if args.vectors:
         load_vectors(store, config, real_vectors(args.around) if args.around else None, args)
     started = time.perf_counter()
