@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection
 
 from dailypapers.config import Config
 from dailypapers.domain import PaperRecord
@@ -184,87 +183,6 @@ def test_word_counts_are_exact_below_the_cap_and_equal_on_both_engines(both_engi
     assert found[0] == found[1] == {"attention": 7, "sparse": 3, "long context": 1}
 
 
-@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's counts kept by its writes (migration 0027)")
-def test_postgresql_word_counts_follow_inserts_updates_and_deletes_and_survive_compaction(
-    postgres_store: Store,
-) -> None:
-    from sqlalchemy import text
-
-    from dailypapers.storage.tsvector import _corpus, _count_many
-
-    def gin(conn: Connection, word: str) -> int:
-        sql = "SELECT count(*) FROM papers WHERE search_vector @@ phraseto_tsquery('dailypapers', :w)"
-        return int(conn.execute(text(sql), {"w": word}).scalar_one())
-
-    def lengths(conn: Connection) -> tuple[int, float]:
-        row = conn.execute(text("SELECT count(*), coalesce(avg(search_length), 0) FROM papers")).one()
-        return int(row[0]), float(row[1])
-
-    words = ["common", "rare", "other", "words", "absent"]
-    papers = [
-        PaperRecord(id=f"2502.{n:05d}", title=f"Common words {n}", abstract="rare" if n < 3 else "", authors=[])
-        for n in range(60)
-    ]
-    import_papers(postgres_store, papers[:30])
-    import_papers(postgres_store, papers[30:])  # a second write: "common" now has two rows
-    with postgres_store.write() as conn:
-        conn.execute(text("UPDATE papers SET title = 'Other words' WHERE id >= '2502.00010'"))
-        conn.execute(text("UPDATE papers SET imported_upvotes = 3"))  # no text changed: no count changes
-        conn.execute(text("DELETE FROM papers WHERE id IN ('2502.00001', '2502.00011')"))
-    with postgres_store.read() as conn:
-        counts = _count_many(conn, words, 100)
-        assert (
-            counts
-            == {word: gin(conn, word) for word in words}
-            == {
-                "common": 9,
-                "rare": 2,
-                "other": 49,
-                "words": 58,
-                "absent": 0,
-            }
-        )
-        assert _count_many(conn, ["other"], 20) == {"other": 20}  # at most the cap
-        assert _corpus(conn) == pytest.approx(lengths(conn))
-    with postgres_store.write() as conn:
-        assert postgres_store.text_index.merge_step(conn, step=1)  # one word summed, more to go
-    while True:
-        with postgres_store.write() as conn:
-            if not postgres_store.text_index.merge_step(conn, step=2):
-                break
-    with postgres_store.read() as conn:
-        assert _count_many(conn, words, 100) == counts
-        assert _corpus(conn) == pytest.approx(lengths(conn))
-        rows = "SELECT count(*), count(DISTINCT lexeme) FROM search_terms"
-        held = "SELECT count(DISTINCT l) FROM papers, unnest(tsvector_to_array(search_vector)) AS l"
-        assert tuple(conn.execute(text(rows)).one()) == (conn.execute(text(held)).scalar_one(),) * 2
-    with postgres_store.write() as conn:
-        conn.execute(text("TRUNCATE papers CASCADE"))
-    with postgres_store.read() as conn:
-        assert _count_many(conn, words, 100) == dict.fromkeys(words, 0) and _corpus(conn) == (0, 0.0)
-
-
-@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's phrase counts from the GIN index")
-def test_postgresql_counts_a_phrase_up_to_the_cap_and_skips_one_its_statistics_call_common(
-    postgres_store: Store,
-) -> None:
-    from sqlalchemy import text
-
-    from dailypapers.storage.tsvector import _count_many
-
-    papers = [PaperRecord(id=f"2502.{n:05d}", title=f"Common words {n}", abstract="", authors=[]) for n in range(60)]
-    import_papers(postgres_store, papers)
-    with postgres_store.read() as conn:  # no statistics yet: counted from the index
-        assert _count_many(conn, ["common words", "words common"], 100) == {"common words": 60, "words common": 0}
-    with postgres_store.write() as conn:
-        conn.execute(text("ANALYZE papers"))
-        conn.execute(text("UPDATE papers SET title = 'Other words' WHERE id >= '2502.00010'"))
-    with postgres_store.read() as conn:
-        # Both words in all 60 papers by the statistics, as the planner estimates a phrase: at least 1.5 × 20.
-        assert _count_many(conn, ["common words"], 20) == {"common words": 20}
-        assert _count_many(conn, ["common words"], 100) == {"common words": 10}  # 60 < 150: counted
-
-
 @pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's ranking query")
 def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the_next(postgres_store: Store) -> None:
     from sqlalchemy import event
@@ -281,58 +199,3 @@ def test_postgresql_runs_the_same_ranking_query_once_per_search_and_again_in_the
         later = postgres_store.text_index.candidates(conn, [], every, SearchFilters(), 100)
     assert first == again == later and {key for key, _ in first} == {"2501.00003", "2501.00007", "2501.00008"}
     assert len([sql for sql in ranked if "ts_rank_cd" in sql]) == 2
-
-
-@pytest.mark.skipif("postgresql" not in ENGINES, reason="PostgreSQL's counts kept by its writes (migration 0027)")
-def test_postgresql_writers_of_the_same_words_never_wait_on_each_other_and_compaction_keeps_open_writes(
-    postgres_store: Store,
-) -> None:
-    from sqlalchemy import text
-
-    from dailypapers.storage.tsvector import _count_many
-
-    def paper(n: int) -> PaperRecord:
-        return PaperRecord(id=f"2503.{n:05d}", title="Shared model words", abstract="", authors=[])
-
-    import_papers(postgres_store, [paper(0)])
-    with postgres_store.write() as first:
-        import_papers_in(first, postgres_store, [paper(1)])
-        with postgres_store.write() as second:  # an upsert of "model" would wait here for `first` to end
-            second.execute(text("SET LOCAL lock_timeout = '2s'"))
-            import_papers_in(second, postgres_store, [paper(2)])
-        with postgres_store.write() as merging:  # sums the committed rows; `first`'s row is not in its snapshot
-            while postgres_store.text_index.merge_step(merging, step=1):
-                pass
-    with postgres_store.read() as conn:
-        assert _count_many(conn, ["model", "shared"], 100) == {"model": 3, "shared": 3}
-
-
-def import_papers_in(conn: Connection, store: Store, records: list[PaperRecord]) -> None:
-    """Insert papers inside an open write transaction, as one import batch does (storage.paper_writes)."""
-    from datetime import UTC, datetime
-
-    from dailypapers.services.imports import _row
-
-    store.paper_writes.insert_papers(conn, [_row(record, datetime.now(UTC)) for record in records])
-
-
-@pytest.mark.skipif("postgresql" not in ENGINES, reason="migration 0027 changes PostgreSQL only")
-def test_migration_0027_counts_the_papers_stored_before_it_and_its_downgrade_removes_the_counts(
-    postgres_store: Store,
-) -> None:
-    from sqlalchemy import inspect, text
-
-    from dailypapers.storage.migrate import current_revision, upgrade
-    from dailypapers.storage.tsvector import _corpus, _count_many
-    from helpers.migrations import downgrade
-
-    downgrade(postgres_store, "0026")
-    with postgres_store.read() as conn:
-        assert not {"search_terms", "search_corpus"} & set(inspect(conn).get_table_names())
-    load(postgres_store)  # written with no trigger to count them
-    upgrade(postgres_store)
-    assert current_revision(postgres_store) == "0027"
-    with postgres_store.read() as conn:
-        assert _count_many(conn, ["attention", "sparse", "lee"], 100) == {"attention": 7, "sparse": 3, "lee": 3}
-        row = conn.execute(text("SELECT count(*), avg(search_length) FROM papers")).one()
-        assert _corpus(conn) == pytest.approx((row[0], float(row[1])))
