@@ -236,12 +236,13 @@ class TsvectorIndex(TextIndex):
         if not fits:
             # The narrow pass reads every match once (for its date); a scanned pair's count is made in it too.
             flags = "".join(f", p.search_vector @@ phraseto_tsquery('{CONFIG}', :r{i}) AS h{i}" for i in held_in)
-            sums = ", ".join(f"count(*) FILTER (WHERE h{i}) AS n{i}" for i in held_in)
-            prefix = f"WITH hits AS MATERIALIZED (SELECT p.ctid, p.published_at, p.id{flags} FROM papers p "
-            prefix += f"WHERE {matching}){f', held AS (SELECT {sums} FROM hits)' if held_in else ''} "
-            counted = " CROSS JOIN held" if held_in else ""
+            hits = f"(SELECT p.ctid, p.published_at, p.id{flags} FROM papers p WHERE {matching})"
+            if held_in:  # the pass is kept (MATERIALIZED) for both the counts and the newest cut
+                sums = ", ".join(f"count(*) FILTER (WHERE h{i}) AS n{i}" for i in held_in)
+                prefix = f"WITH hits AS MATERIALIZED {hits}, held AS (SELECT {sums} FROM hits) "
+                hits, counted = "hits", " CROSS JOIN held"
             matching = (
-                "r.ctid = ANY(ARRAY(SELECT hits.ctid FROM hits "
+                f"r.ctid = ANY(ARRAY(SELECT hits.ctid FROM {hits}{'' if held_in else ' hits'} "
                 "ORDER BY hits.published_at DESC NULLS LAST, hits.id LIMIT :budget))"
             )
         held_columns = "".join(f", held.n{i}" for i in held_in)
