@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -22,8 +23,8 @@ from dailypapers.demo import ARXIV_FILE, load_demo_vectors
 from dailypapers.ingest.kaggle import record_from_kaggle
 from dailypapers.search.embed import TorchEmbedder, default_model_path
 from dailypapers.search.embed_numpy import NumpyBertEmbedder, supports
-from dailypapers.search.embed_onnx import exported_file
-from dailypapers.search.query_model import HandoverEmbedder, query_embedder, runtime_of
+from dailypapers.search.embed_onnx import OnnxEmbedder, exported_file
+from dailypapers.search.query_model import QUERY_THREADS, HandoverEmbedder, query_embedder, runtime_of
 from dailypapers.search.service import SearchRequest, search_papers
 from dailypapers.services.imports import import_papers
 from dailypapers.services.indexing import index_papers
@@ -83,6 +84,9 @@ def test_a_query_is_answered_with_hybrid_search_before_the_onnx_export_exists_th
         early = embedder.encode(QUERIES)
     assert embedder.done.wait(timeout=600)  # the background export, once the lock is free
     assert target.exists() and runtime_of(embedder) == "onnx"
+    # One thread: the search's text statement runs beside the query embedding and needs the other core.
+    onnx = cast(OnnxEmbedder, embedder._current)
+    assert onnx.session.get_session_options().intra_op_num_threads == QUERY_THREADS == 1
     later = embedder.encode(QUERIES)
     # Both runtimes embed queries alike, so the answer of the first start is the answer after.
     assert (early * later).sum(axis=1).min() >= 0.9999

@@ -82,23 +82,26 @@ class TorchEmbedder:
 
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, str, str, str], Embedder] = {}
+_loaded: dict[tuple[str, str, str, str, int], Embedder] = {}
 
 
-def get_embedder(config: Config, device: str = "cpu", precision: str = "") -> Embedder:
+def get_embedder(config: Config, device: str = "cpu", precision: str = "", threads: int = 0) -> Embedder:
     """The configured model, loaded on first use and then shared (loading takes seconds; encoding is thread-safe).
 
     Queries are embedded on the CPU (one short text: a GPU would not pay for its start-up) and, with ONNX, by the
-    fp32 graph (search.query_model); `index_embedder` puts indexing on DAILYPAPERS_EMBEDDING_DEVICE, int8 on CPU."""
+    fp32 graph (search.query_model); `index_embedder` puts indexing on DAILYPAPERS_EMBEDDING_DEVICE, int8 on CPU.
+    `threads` caps ONNX Runtime's threads (0: every usable CPU)."""
     backend = config.text("DAILYPAPERS_EMBEDDING_BACKEND") or "onnx"  # onnx or torch: checked at start-up
-    key = (model_path(config), backend, device, precision if backend == "onnx" else "")
+    key = (model_path(config), backend, device, precision if backend == "onnx" else "", threads)
     with _lock:
         if key not in _loaded:
             if backend == "onnx":
                 from dailypapers.search.embed_onnx import OnnxEmbedder
 
                 cache = config.home / "models"
-                _loaded[key] = OnnxEmbedder(key[0], model_name(config), cache, device=device, precision=precision)
+                _loaded[key] = OnnxEmbedder(
+                    key[0], model_name(config), cache, device=device, precision=precision, threads=threads
+                )
             else:
                 _loaded[key] = TorchEmbedder(key[0], model_name(config), device)
         return _loaded[key]

@@ -170,6 +170,7 @@ class OnnxEmbedder:
         max_length: int | None = None,
         device: str = "cpu",
         precision: str = "",
+        threads: int = 0,
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -191,7 +192,7 @@ class OnnxEmbedder:
         onnx_file = exported_file(model_dir, cache_dir, device, precision)
         ensure_exported(model_dir, onnx_file, quantise=onnx_file.name.endswith("-int8.onnx"))
         options = ort.SessionOptions()
-        options.intra_op_num_threads = usable_cpus()
+        options.intra_op_num_threads = threads or usable_cpus()
         options.inter_op_num_threads = 1  # the graph is one chain: parallelism is inside each operator
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

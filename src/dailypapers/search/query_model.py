@@ -26,6 +26,9 @@ from dailypapers.search.embed import Embedder, get_embedder, model_name, model_p
 log = logging.getLogger("dailypapers.search")
 QUERY_PRECISION = "fp32"
 EXPORT_NICENESS = 10  # the background export yields the CPU to page requests
+# One thread: a query runs beside the search's text statement, which needs the other core (PostgreSQL's ranking took
+# twice as long beside a two-thread embedding), and a short text is no faster on two (4.7 ms p50 either way).
+QUERY_THREADS = 1
 _lock = threading.Lock()
 _chosen: dict[tuple[str, str], Embedder] = {}
 
@@ -47,7 +50,7 @@ class HandoverEmbedder:
             model_dir = Path(model_path(config))
             target = exported_file(model_dir, config.home / "models", precision=QUERY_PRECISION)
             ensure_exported(model_dir, target, quantise=False, niceness=EXPORT_NICENESS)
-            self._current = get_embedder(config, precision=QUERY_PRECISION)
+            self._current = get_embedder(config, precision=QUERY_PRECISION, threads=QUERY_THREADS)
             self.runtime = "onnx"
             log.info("queries are now embedded by ONNX Runtime")
         except Exception as exc:  # the numpy encoder keeps answering: slower, never wrong
@@ -82,5 +85,5 @@ def _choose(config: Config, model_dir: Path) -> Embedder:
         return get_embedder(config)
     exported = exported_file(model_dir, config.home / "models", precision=QUERY_PRECISION).exists()
     if exported or not supports(model_dir):
-        return get_embedder(config, precision=QUERY_PRECISION)
+        return get_embedder(config, precision=QUERY_PRECISION, threads=QUERY_THREADS)
     return HandoverEmbedder(NumpyBertEmbedder(str(model_dir), model_name(config)), config)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 from sqlalchemy import Connection
 
@@ -30,27 +31,29 @@ COUNT_CAP = 50_000
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[float, int]] = {}
-_corpus: dict[str, tuple[float, tuple[int, float]]] = {}
+_values: dict[tuple[str, str], tuple[float, object]] = {}
+T = TypeVar("T")
 
 
 def clear_cache() -> None:
     """Forget every cached count (benchmarks start each pass cold)."""
     with _lock:
         _cache.clear()
-        _corpus.clear()
+        _values.clear()
 
 
-def corpus_stats(conn: Connection, compute: Callable[[Connection], tuple[int, float]]) -> tuple[int, float]:
-    """(papers, their average length) for BM25, from `compute`, cached per database for TTL_SECONDS like the counts."""
-    database = conn.engine.url.render_as_string(hide_password=True)
+def cached_value(conn: Connection, name: str, compute: Callable[[Connection], T]) -> T:
+    """`compute(conn)`, cached per database and `name` for TTL_SECONDS like the counts (BM25's corpus size and
+    average length; PostgreSQL's newest-papers cut dates)."""
+    key = (conn.engine.url.render_as_string(hide_password=True), name)
     now = time.monotonic()
     with _lock:
-        cached = _corpus.get(database)
+        cached = _values.get(key)
     if cached and now - cached[0] < TTL_SECONDS:
-        return cached[1]
+        return cast(T, cached[1])
     found = compute(conn)
     with _lock:
-        _corpus[database] = (now, found)
+        _values[key] = (now, found)
     return found
 
 

@@ -13,15 +13,16 @@ common word weighed as much as a rare one, and the engines agreed on 2.5 of 5 to
 Planning, as on SQLite: words in COUNT_CAP papers or more are left out unless all are; the all-words pass runs when
 the cached counts allow it (the planner starts an all-words match from the rarest word); an any-word match selects
 on the rarest words that fit the row budget and ranks with every word, and ranks at most `row_budget` of the newest
-matches (each ranked row's tsvector is read, from the row itself: migration 0026). One statement reads a query's
-uncached counts; one ranks.
+matches (each ranked row's tsvector is read, from the row itself: migration 0026), found among the papers of a recent
+window when the word is common enough (`_newest_cut`). One statement reads a query's uncached counts; one ranks.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Connection, text
 
@@ -37,7 +38,7 @@ from dailypapers.storage.fulltext import (
     ranked_pairs,
     run_ranking,
 )
-from dailypapers.storage.term_stats import TermCounts, corpus_stats
+from dailypapers.storage.term_stats import TermCounts, cached_value
 
 CONFIG = "dailypapers"  # the text search configuration of migration 0017
 _SCALE = max(BM25_WEIGHTS)
@@ -129,9 +130,20 @@ def idf(papers: int, holding: int) -> float:
     return max(math.log((papers - holding + 0.5) / (holding + 0.5)), 1e-6)
 
 
+# The window of an any-word match too common for the budget: its newest matches are found among the papers since a
+# cut date (see TsvectorIndex._newest_cut), not among all of them.
+WINDOW_MARGIN = 1.5  # about this many times the budget, for a word whose papers spread over the dates as all do
+WINDOW_WIDEST = 0.25  # of the corpus at most: past it the date index reads about as many entries as the heap saves
+WINDOW_STEPS = tuple(WINDOW_WIDEST / 1.5**k for k in range(16))  # cut dates cached per step, from 25% down to 0.06%
+_NEWEST_CUT = (
+    "SELECT published_at FROM papers WHERE published_at IS NOT NULL ORDER BY published_at DESC OFFSET :rank LIMIT 1"
+)
+
+
 class TsvectorIndex(TextIndex):
-    def __init__(self) -> None:
+    def __init__(self, widest_window: float = WINDOW_WIDEST) -> None:
         self.terms = TermCounts(_count_many)
+        self.widest_window = widest_window
 
     def merge_step(self, conn: Connection, step: int = COMPACT_STEP) -> bool:
         """Sum a step of the word counts' rows (one per write and word) into one row a word; False when there was
@@ -190,13 +202,14 @@ class TsvectorIndex(TextIndex):
 
         At most `budget` matches (the newest) are ranked. When the cached counts show that the matches fit the budget
         (most queries), they are ranked as the index finds them; otherwise the newest are chosen first by row address
-        (ctid, a narrow sort) and read again by it. The tsvector is in the row itself (migration 0026), not in TOAST.
+        (ctid, a narrow sort; from a window of recent papers when there is one) and read again by it. The tsvector
+        is in the row itself (migration 0026), not in TOAST.
 
         A word pair holds one of `any_words` (storage.fulltext.ranked_pairs), so with no filter and no required
         phrase every paper holding it is a match, and its document frequency is counted over the matches in the same
         statement (over the rows ranked when all are, else in the narrow pass that chooses the newest), where
         counting it from the GIN index re-read each paper with both words (250 ms for "large language" at 80k)."""
-        papers, average = corpus_stats(conn, _corpus)
+        papers, average = cached_value(conn, "corpus", _corpus)
         if papers == 0:
             return []
         counts = self.terms.document_frequencies(conn, [*any_words, *(" ".join(p) for p in phrases)])
@@ -232,17 +245,29 @@ class TsvectorIndex(TextIndex):
         params.update(k1=BM25_K1, b=BM25_B, average=max(average, 1.0), papers=papers, k1p1=BM25_K1 + 1)
         norm = f"(SELECT :k1 * (1 - :b + :b * CAST({row}.search_length AS double precision) / :average) AS norm) m"
         matching = f"p.search_vector @@ ({self._match(any_words, phrases, params)}){where}"
-        prefix, counted = "", ""
+        ctes, counted = [], ""
         if not fits:
-            # The narrow pass reads every match once (for its date); a scanned pair's count is made in it too.
+            # The narrow pass reads every match once (for its date); a scanned pair's count is made in it too. With a
+            # window (see _newest_cut) it reads the matches since the cut, and the older ones only when those are
+            # fewer than the budget: the newest `budget` are the same either way.
             flags = "".join(f", p.search_vector @@ phraseto_tsquery('{CONFIG}', :r{i}) AS h{i}" for i in held_in)
-            hits = f"(SELECT p.ctid, p.published_at, p.id{flags} FROM papers p WHERE {matching})"
+            select = f"SELECT p.ctid, p.published_at, p.id{flags} FROM papers p WHERE {matching}"
+            cut = self._newest_cut(conn, papers, counts[any_words[0]], params["budget"]) if complete else None
+            hits, scale = f"({select})", ""
+            if cut is not None:
+                params.update(cut=cut, total=counts[any_words[0]])
+                ctes.append(f"win AS MATERIALIZED ({select} AND p.published_at >= :cut)")
+                older = "(p.published_at < :cut OR p.published_at IS NULL) AND (SELECT count(*) FROM win) < :budget"
+                hits = f"(SELECT * FROM win UNION ALL {select} AND {older})"
+                # A pair's papers among the window's matches, scaled to all matches (exact when the older were read).
+                scale = " * CAST(:total AS double precision) / greatest(count(*), 1)"
             if held_in:  # the pass is kept (MATERIALIZED) for both the counts and the newest cut
-                sums = ", ".join(f"count(*) FILTER (WHERE h{i}) AS n{i}" for i in held_in)
-                prefix = f"WITH hits AS MATERIALIZED {hits}, held AS (SELECT {sums} FROM hits) "
+                sums = ", ".join(f"count(*) FILTER (WHERE h{i}){scale} AS n{i}" for i in held_in)
+                ctes += [f"hits AS MATERIALIZED {hits}", f"held AS (SELECT {sums} FROM hits)"]
                 hits, counted = "hits", " CROSS JOIN held"
+            source = "hits" if hits == "hits" else f"{hits} hits"
             matching = (
-                f"r.ctid = ANY(ARRAY(SELECT hits.ctid FROM {hits}{'' if held_in else ' hits'} "
+                f"r.ctid = ANY(ARRAY(SELECT hits.ctid FROM {source} "
                 "ORDER BY hits.published_at DESC NULLS LAST, hits.id LIMIT :budget))"
             )
         held_columns = "".join(f", held.n{i}" for i in held_in)
@@ -252,8 +277,24 @@ class TsvectorIndex(TextIndex):
             # OFFSET 0 keeps the scoring below the window: the window then buffers narrow rows, not every row's
             # tsvector (~2 kB each, 8 MB for 4,000 rows: past work_mem, written to disk and read back).
             scored = f"SELECT t.*, {', '.join(windows)} FROM ({scored} OFFSET 0) t"
+        prefix = f"WITH {', '.join(ctes)} " if ctes else ""
         sql = f"{prefix}SELECT s.id, {' + '.join(score)} AS score FROM ({scored}) s ORDER BY score DESC, s.id LIMIT :k"
         return [(found[0], float(found[1])) for found in run_ranking(conn, sql, params)]
+
+    def _newest_cut(self, conn: Connection, papers: int, matches: int, budget: int) -> datetime | None:
+        """The date since which the corpus's newest papers are about WINDOW_MARGIN × budget / matches of it (the
+        next larger of WINDOW_STEPS), where a word's `matches` spread over the dates as the corpus does would number
+        WINDOW_MARGIN × budget; None when that is more than `widest_window` of the corpus.
+
+        The window's papers come from the date index (BitmapAnd with the word's): at 1M papers a word in 100,000
+        read 100,000 rows for the newest 4,000, where the window reads ~6,000."""
+        wanted = WINDOW_MARGIN * budget / max(matches, 1)
+        step = next((s for s in reversed(WINDOW_STEPS) if s >= wanted), None)
+        if step is None or step > self.widest_window:
+            return None
+        rank = math.ceil(step * papers)
+        found = cached_value(conn, f"newest:{step}", lambda c: c.execute(text(_NEWEST_CUT), {"rank": rank}).scalar())
+        return cast(datetime | None, found)
 
     @staticmethod
     def _match(any_words: Sequence[str], phrases: Sequence[Sequence[str]], params: dict[str, Any]) -> str:
